@@ -1,0 +1,26 @@
+"""What LocalChat reports about each reply."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+FINISH_REASONS = ("eos", "max_tokens", "cancelled", "context_full", "error")
+
+
+@dataclass
+class ReplyRecord:
+    """Figures for one reply, shown in the status bar and stored with the message."""
+
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+    reused_tokens: int = 0
+    ttft_s: float = 0.0
+    decode_tokens_per_s: float = 0.0
+    finish_reason: str = "error"
+    provider: str = "cpu"
+    seed: int | None = None
+    dropped_messages: int = 0
+    total_s: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
