@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.errors import InvalidSetting
+from engine.errors import ProviderUnavailable
 from engine.genai import genai
 
 PROVIDERS = ("auto", "cpu", "cuda", "dml")
@@ -36,7 +36,8 @@ def built_in_providers() -> list[str]:
 def choose_provider(requested: str) -> ProviderChoice:
     """The provider to try first for ``requested``, or CPU with the reason it must be CPU."""
     if requested not in PROVIDERS:
-        raise InvalidSetting(f"Provider must be one of {', '.join(PROVIDERS)}, not {requested!r}.")
+        raise ProviderUnavailable(f"LocalChat has no provider called {requested!r}; choose one of "
+                                  f"{', '.join(PROVIDERS)}.")
     available = built_in_providers()
     if requested == "auto":
         return ProviderChoice(available[0])
