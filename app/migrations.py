@@ -1,0 +1,124 @@
+"""Schema of the conversations database as named, append-only migrations.
+
+Each migration is a function that changes the schema one step; ``MIGRATIONS`` lists them
+in the order they are applied.  Never edit or reorder a migration that has shipped: add a
+new one.  A database's version is the number of migrations applied, kept in
+``PRAGMA user_version`` (cheap to read before touching anything) and, by name, in the
+``_migrations`` table (readable by a human debugging a user's file).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from typing import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _run(db: sqlite3.Connection, *statements: str) -> None:
+    # Not executescript(): it commits first, which would split a migration from its bookkeeping.
+    for statement in statements:
+        db.execute(statement)
+
+
+def m001_initial(db: sqlite3.Connection) -> None:
+    """Conversations and a tree of messages.
+
+    A message's ``parent_id`` is the message before it in the thread; siblings (same
+    parent) are alternatives made by editing or regenerating, and exactly one sibling in
+    each group has ``active = 1``.  The active thread follows the active child from the
+    root down.
+    """
+    _run(
+        db,
+        """CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            renamed INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        )""",
+        "CREATE INDEX conversations_by_update ON conversations(deleted_at, updated_at)",
+        """CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            active INTEGER NOT NULL DEFAULT 1,
+            role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+            content TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'done',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            model TEXT,
+            provider TEXT,
+            settings TEXT,
+            stats TEXT,
+            error TEXT
+        )""",
+        "CREATE INDEX messages_by_conversation ON messages(conversation_id, parent_id)",
+        "CREATE INDEX messages_by_parent ON messages(parent_id, active)",
+        "CREATE INDEX messages_by_status ON messages(status)",
+    )
+
+
+def m002_message_search(db: sqlite3.Connection) -> None:
+    """Full-text index over message text, so searching a long history stays fast.
+
+    The trigram tokenizer matches any substring of three or more characters without
+    regard to case, which is what people expect from a search box.  Triggers keep the
+    index in step with the messages table; existing messages are indexed here.
+    """
+    _run(
+        db,
+        """CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content, content='messages', content_rowid='id', tokenize='trigram'
+        )""",
+        "INSERT INTO messages_fts(rowid, content) SELECT id, content FROM messages",
+        """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END""",
+        """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+        END""",
+        """CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END""",
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_message_search]
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, target: int = LATEST_VERSION) -> list[str]:
+    """Apply the migrations a database lacks, up to ``target``; return their names.
+
+    Each migration runs in its own transaction together with its bookkeeping, so a
+    crash leaves the database at a clean version.  ``db`` must be in autocommit mode
+    (``isolation_level=None``) so the explicit BEGIN/COMMIT here are the only ones.
+    """
+    applied: list[str] = []
+    for version in range(schema_version(db) + 1, target + 1):
+        step = MIGRATIONS[version - 1]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            step(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (step.__name__, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
+            db.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        applied.append(step.__name__)
+    return applied
