@@ -99,9 +99,10 @@ class ChatSession:
 
     def _prefill(self, ids: list[int], needed: int) -> int:
         """Bring the generator's cache to ``ids``; return how many tokens were reused."""
-        common = _common_prefix(self._cached, ids)
-        reuse = min(common, len(ids) - 1)
-        if self._generator is None or needed > self._capacity or reuse == 0:
+        # One prompt token is always fed again (see above), and rewinding to the full cached length is
+        # refused by genai 0.18 for models whose KV buffer is not shared, so keep one token short of both.
+        reuse = min(_common_prefix(self._cached, ids), len(ids) - 1, len(self._cached) - 1)
+        if self._generator is None or needed > self._capacity or reuse <= 0:
             self._new_generator(needed)
             reuse = 0
         else:
