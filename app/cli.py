@@ -14,7 +14,7 @@ from typing import Sequence
 
 from engine.errors import LocalChatError
 
-COMMAND_MODULES = ["app.cmd_generate", "app.cmd_doctor", "app.cmd_bench"]
+COMMAND_MODULES = ["app.cmd_generate", "app.cmd_doctor", "app.cmd_bench", "app.cmd_models"]
 
 
 def build_parser() -> argparse.ArgumentParser:

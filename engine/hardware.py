@@ -103,20 +103,3 @@ def parse_nvidia_smi(output: str) -> tuple[str | None, int | None]:
             best = (name.strip(), memory)
     return best
 
-
-def installed_providers() -> tuple[str, ...]:
-    """Execution providers the installed onnxruntime-genai flavour offers (CPU is always there).
-
-    Read from package metadata, so nothing is imported or loaded.
-    """
-    from importlib import metadata
-
-    flavours = {"onnxruntime-genai-cuda": "cuda", "onnxruntime-genai-directml": "dml", "onnxruntime-genai-winml": "dml"}
-    found = []
-    for dist, provider in flavours.items():
-        try:
-            metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            continue
-        found.append(provider)
-    return (*dict.fromkeys(found), "cpu")
