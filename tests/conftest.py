@@ -10,6 +10,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+# Helper modules (synthetic model, fake Hub server) import by plain name.  The repository root stays on
+# sys.path (pyproject's pythonpath) so ``tests/app`` can never stand in for the ``app`` package.
+sys.path.insert(0, str(Path(__file__).parent / "support"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from synthetic_model import build_synthetic_model  # noqa: E402

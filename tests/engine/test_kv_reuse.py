@@ -90,3 +90,20 @@ def test_conversation_outgrowing_the_generator_gets_a_new_one_and_stays_correct(
     assert [VOCAB[t] for t in expected][:3] == ["▁one", "▁two", "▁three"]
     assert text == plain_loaded.tokenizer.decode(expected)
     assert TOKEN_ID["▁count"] in PromptBuilder(plain_loaded).encode(messages)
+
+
+def test_reuse_on_a_trained_model_with_a_shared_kv_buffer(stories_model):
+    """stories260k's KV buffer is preallocated (past_present_share_buffer): the other rewind path."""
+    from engine.model import load_model
+
+    loaded = load_model(stories_model, "cpu")
+    session = ChatSession(loaded)
+    settings = SamplingSettings(temperature=0.8, seed=7, max_new_tokens=40)
+    messages = [Message("user", "Once upon a time")]
+    for turn in range(4):
+        reply = session.reply(messages, settings)
+        text = reply.text()
+        assert text == ChatSession(loaded).reply(messages, settings).text()
+        if turn:
+            assert reply.record.reused_tokens > 0
+        messages += [Message("assistant", text), Message("user", "Then")]

@@ -1,0 +1,116 @@
+"""Every way a model can be wrong gives one plain sentence, from one error family."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import errors
+from engine.conversation import Message
+from engine.model import classify_load_error, load_model
+from engine.providers import choose_provider
+from engine.session import ChatSession
+from engine.settings import SamplingSettings
+
+
+@pytest.fixture
+def model_copy(chat_model: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(chat_model, tmp_path / "copy"))
+
+
+def edit_config(folder: Path, **model_fields) -> None:
+    config = json.loads((folder / "genai_config.json").read_text())
+    config["model"].update(model_fields)
+    (folder / "genai_config.json").write_text(json.dumps(config))
+
+
+def assert_plain(error: errors.LocalChatError) -> None:
+    message = error.user_message
+    assert message.endswith(".") and "\n" not in message and "Traceback" not in message
+    assert len(message) < 240
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(errors.ModelFolderMissing) as caught:
+        load_model(tmp_path / "nowhere")
+    assert_plain(caught.value)
+
+
+def test_folder_without_genai_config(tmp_path):
+    (tmp_path / "model.onnx").write_bytes(b"x")
+    with pytest.raises(errors.NotAGenaiModel) as caught:
+        load_model(tmp_path)
+    assert "genai_config.json" in caught.value.user_message
+
+
+def test_unreadable_genai_config(model_copy):
+    (model_copy / "genai_config.json").write_text("{not json")
+    with pytest.raises(errors.NotAGenaiModel):
+        load_model(model_copy)
+
+
+def test_truncated_onnx_file(model_copy):
+    data = (model_copy / "model.onnx").read_bytes()
+    (model_copy / "model.onnx").write_bytes(data[: len(data) // 3])
+    with pytest.raises(errors.ModelFileBroken) as caught:
+        load_model(model_copy)
+    assert_plain(caught.value)
+    assert "Protobuf" in caught.value.detail or "model.onnx" in caught.value.detail
+
+
+def test_missing_onnx_file(model_copy):
+    (model_copy / "model.onnx").unlink()
+    with pytest.raises(errors.ModelFileBroken):
+        load_model(model_copy)
+
+
+def test_missing_tokenizer(model_copy):
+    (model_copy / "tokenizer.json").unlink()
+    with pytest.raises(errors.ModelFileBroken) as caught:
+        load_model(model_copy)
+    assert "tokenizer" in caught.value.user_message
+
+
+def test_unsupported_model_type(model_copy):
+    edit_config(model_copy, type="frobnicator")
+    with pytest.raises(errors.UnsupportedModelType) as caught:
+        load_model(model_copy)
+    assert "frobnicator" in caught.value.detail
+
+
+def test_unknown_provider_name(chat_model):
+    with pytest.raises(errors.ProviderUnavailable):
+        load_model(chat_model, "tpu")
+
+
+@pytest.mark.parametrize("provider", ["cuda", "dml"])
+def test_provider_missing_from_this_build_falls_back_to_cpu_and_says_why(chat_model, provider):
+    if choose_provider(provider).fallback_reason is None:
+        pytest.skip(f"this onnxruntime-genai build has {provider}")
+    info = load_model(chat_model, provider).info
+    assert info.provider == "cpu"
+    assert "using the CPU instead" in info.fallback_reason
+
+
+def test_tokens_outside_the_models_vocabulary(model_copy):
+    edit_config(model_copy, vocab_size=100)  # the tokenizer knows 384 tokens, the model now claims 100
+    session = ChatSession(load_model(model_copy))
+    with pytest.raises(errors.TokenOutOfVocabulary) as caught:
+        session.reply([Message("user", "hi")], SamplingSettings(temperature=0)).text()
+    assert_plain(caught.value)
+
+
+def test_out_of_memory_is_recognised():
+    error = classify_load_error(RuntimeError("std::bad_alloc"), Path("big-model"))
+    assert isinstance(error, errors.OutOfMemory)
+    assert "memory" in error.user_message
+
+
+def test_every_error_is_one_family():
+    for name in ("ModelFolderMissing", "NotAGenaiModel", "ModelFileBroken", "UnsupportedModelType",
+                 "ProviderUnavailable", "TokenOutOfVocabulary", "OutOfMemory", "InvalidSetting", "ContextOverflow",
+                 "EngineCrashed"):
+        assert issubclass(getattr(errors, name), errors.LocalChatError)
