@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                     lambda: store.thread(long_id), args.runs),
                 f"load the sidebar list of {args.conversations + 1} conversations": median_ms(
                     store.list_conversations, args.runs),
-                "search all messages for a word": median_ms(lambda: store.search("question 4217"), args.runs),
+                "search every message for a phrase": median_ms(lambda: store.search("question 4217"), args.runs),
             }
         results["open the database and load that thread (cold start)"] = median_ms(
             lambda: open_and_load(long_id), args.runs)

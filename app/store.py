@@ -61,7 +61,7 @@ class Conversation:
     created_at: str
     updated_at: str
     renamed: bool
-    message_count: int
+    message_count: int  # every saved message, alternatives and system prompt included
 
 
 @dataclass(frozen=True)
@@ -351,12 +351,12 @@ class ConversationStore:
                                        "run `localchat history list` to see the conversations you have.")
         return _conversation(row)
 
-    def list_conversations(self, limit: int = -1) -> list[Conversation]:
+    def list_conversations(self, limit: int | None = None) -> list[Conversation]:
         """Newest first by last activity, as the sidebar shows them."""
         rows = self._db.execute(
             f"SELECT {_CONVERSATION_COLUMNS} FROM conversations c WHERE c.deleted_at IS NULL "
             "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?",
-            (limit,),
+            (-1 if limit is None else limit,),
         )
         return [_conversation(row) for row in rows]
 
@@ -409,7 +409,7 @@ class ConversationStore:
         makes it an edit of that message, keeping the original as an alternative.
         """
         def work(db: sqlite3.Connection) -> int:
-            parent_id = self._parent_for(db, conversation_id, alternative_to)
+            parent_id = self._parent_for(db, conversation_id, "user", alternative_to)
             now = self._clock()
             message_id = self._insert(db, conversation_id, parent_id, role="user", content=content, now=now)
             db.execute("UPDATE conversations SET updated_at = ?, "
@@ -428,7 +428,7 @@ class ConversationStore:
         message's id) regenerates that reply, keeping the old one as an alternative.
         """
         def work(db: sqlite3.Connection) -> int:
-            parent_id = self._parent_for(db, conversation_id, alternative_to)
+            parent_id = self._parent_for(db, conversation_id, "assistant", alternative_to)
             now = self._clock()
             message_id = self._insert(db, conversation_id, parent_id, role="assistant", content="", now=now,
                                       status="streaming", model=model, provider=provider,
@@ -564,11 +564,14 @@ class ConversationStore:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _parent_for(self, db: sqlite3.Connection, conversation_id: int, alternative_to: int | None) -> int | None:
+    def _parent_for(self, db: sqlite3.Connection, conversation_id: int, role: str,
+                    alternative_to: int | None) -> int | None:
         if alternative_to is not None:
             anchor = self.message(alternative_to)
             if anchor.conversation_id != conversation_id:
                 raise self._missing_message(alternative_to)
+            if anchor.role != role:
+                raise ValueError(f"a {role} message cannot be an alternative to a {anchor.role} message")
             return anchor.parent_id
         self.get_conversation(conversation_id)
         tail = db.execute(_TAIL_SQL, {"c": conversation_id}).fetchone()

@@ -121,6 +121,8 @@ def test_regenerate_keeps_earlier_replies_as_alternatives(store: ConversationSto
     store.activate(first)
     assert contents(store, conversation_id) == ["Tell me a joke", "joke one"]
     assert store.thread(conversation_id)[-1].alternative_index == 1
+    with pytest.raises(ValueError):
+        store.add_user_message(conversation_id, "not a reply", alternative_to=first)
 
 
 def test_edit_branches_and_each_branch_keeps_its_replies(store: ConversationStore) -> None:
