@@ -11,7 +11,7 @@ import threading
 
 from app import paths
 from engine.catalog import Catalog, CatalogModel, Variant, best_variant, fit, load_catalog
-from engine.download import AccessDenied, DownloadCancelled, DownloadProgress, translate_errors
+from engine.download import DownloadCancelled, DownloadProgress, store_token
 from engine.errors import LocalChatError
 from engine.hardware import Hardware, detect_hardware
 from engine.registry import InstalledModel, Registry
@@ -95,7 +95,8 @@ def run_download(args: argparse.Namespace) -> int:
                                        provider=variant.provider, on_progress=_print_progress, cancel=cancel)
     except DownloadCancelled:
         print("", file=sys.stderr)
-        raise LocalChatError("Download cancelled; run the same command again to continue where it stopped.")
+        raise LocalChatError("Download cancelled: run the same command again to continue where it stopped, "
+                             f"or `localchat models remove {model.id}` to delete what was fetched.")
     finally:
         signal.signal(signal.SIGINT, previous)
     print(f"\nInstalled {installed.id} in {installed.path}", file=sys.stderr)
@@ -140,14 +141,7 @@ def run_login(args: argparse.Namespace) -> int:
     token = token.strip()
     if not token:
         raise LocalChatError("No token given; create one at huggingface.co/settings/tokens and paste it.")
-    import huggingface_hub
-
-    try:
-        with translate_errors("the Hugging Face Hub"):
-            huggingface_hub.login(token=token)
-    except (ValueError, AccessDenied) as error:
-        raise AccessDenied("The Hugging Face Hub did not accept that token; check it and try again.",
-                           detail=str(error)) from error
+    store_token(token)
     print("Signed in to the Hugging Face Hub.", file=sys.stderr)
     return 0
 

@@ -209,6 +209,17 @@ def _raise_if_cancelled(cancel: threading.Event) -> None:
         raise DownloadCancelled("The download was cancelled.")
 
 
+def store_token(token: str) -> None:
+    """Check ``token`` with the Hub and keep it where huggingface_hub keeps tokens (its ``login``)."""
+    hub = _hub()
+    try:
+        with translate_errors("the Hugging Face Hub"):
+            hub.login(token=token)
+    except (ValueError, AccessDenied) as error:
+        raise AccessDenied("The Hugging Face Hub did not accept that token; check it and try again.",
+                           detail=str(error)) from error
+
+
 @contextmanager
 def translate_errors(repo_id: str, subfolder: str = "") -> Iterator[None]:
     """Turn huggingface_hub / network / disk errors into LocalChat errors with a plain sentence."""

@@ -114,22 +114,23 @@ class Registry:
         return self._downloaded(final)
 
     def remove(self, model_id: str) -> None:
-        """Delete a downloaded model, or forget a local folder (its files stay)."""
+        """Delete a downloaded model (and any unfinished download of it), or forget a local folder."""
         entries = self._local_entries()
         if model_id in entries:
             del entries[model_id]
             self._write_local_entries(entries)
             return
         folder = self.models_dir / model_id
+        partial = self.models_dir / f"{model_id}{PARTIAL_SUFFIX}"
+        found = False
         if model_id and (folder / MANIFEST).is_file():
             shutil.rmtree(folder)
-            shutil.rmtree(self.models_dir / f"{model_id}{PARTIAL_SUFFIX}", ignore_errors=True)
-            return
-        raise ModelFolderMissing(f"There is no installed model called '{model_id}'.")
-
-    def discard_partial(self, model_id: str) -> None:
-        """Delete what an interrupted download of ``model_id`` left behind."""
-        shutil.rmtree(self.models_dir / f"{model_id}{PARTIAL_SUFFIX}", ignore_errors=True)
+            found = True
+        if model_id and partial.is_dir():
+            shutil.rmtree(partial)
+            found = True
+        if not found:
+            raise ModelFolderMissing(f"There is no installed model called '{model_id}'.")
 
     # -- inside ------------------------------------------------------------------------------
 

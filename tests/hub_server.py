@@ -17,6 +17,7 @@ Every request is logged so tests can check what was (not) fetched.
 from __future__ import annotations
 
 import hashlib
+import json
 import socket
 import threading
 import time
@@ -183,8 +184,6 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
 
         def _json(self, payload: object) -> None:
-            import json
-
             body = json.dumps(payload).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

@@ -106,3 +106,11 @@ def test_a_damaged_local_list_is_a_plain_error(registry: Registry) -> None:
 def test_slug_makes_short_ids() -> None:
     assert slug("Phi-3.5-mini-instruct-onnx cpu_int4") == "phi-3.5-mini-instruct-onnx-cpu-int4"
     assert slug("///") == "model"
+
+
+def test_remove_discards_an_unfinished_download(registry: Registry) -> None:
+    partial = registry.models_dir / "phi.partial"
+    partial.mkdir(parents=True)
+    (partial / "model.onnx").write_bytes(b"half")
+    registry.remove("phi")
+    assert not partial.exists()
