@@ -1,0 +1,46 @@
+"""The ``localchat`` entry point: a subcommand goes to the CLI, anything else opens the window."""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+from typing import Sequence
+
+from engine.errors import LocalChatError
+from engine.providers import PROVIDERS
+
+CLI_FLAGS = ("--version", "-h", "--help")
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="localchat", description="Open the LocalChat window.")
+    parser.add_argument("--model", metavar="PATH", help="model folder to load at start")
+    parser.add_argument("--provider", choices=PROVIDERS, default="auto", help="where the model runs")
+    parser.add_argument("--temperature", type=float, metavar="T")
+    parser.add_argument("--max-tokens", type=int, metavar="N")
+    parser.add_argument("--seed", type=int, metavar="S")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the engine process of a frozen build starts through here
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and (args[0] in CLI_FLAGS or not args[0].startswith("-")):
+        from app import cli
+
+        return cli.run(args)
+    options = gui_parser().parse_args(args)
+    from app import gui
+
+    try:
+        start = gui.StartOptions(model=options.model, provider=options.provider,
+                                 temperature=options.temperature, max_tokens=options.max_tokens, seed=options.seed)
+        return gui.run(start)
+    except LocalChatError as error:
+        print(f"localchat: {error.user_message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

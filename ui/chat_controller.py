@@ -1,0 +1,212 @@
+"""The chat's single writer of view state, on the GUI thread.
+
+It turns user actions into engine requests, and engine notifications into changes of
+the conversation tree and its widgets.  Streamed text is buffered and flushed on a
+short timer with one insert, so a fast model costs a few repaints a second instead
+of one per token.  The Markdown of a reply is rendered once, when it ends.
+
+Persistence hooks: ``message_added``, ``reply_updated`` and ``reply_finished`` say
+what changed, so the app layer can store the conversation without ui/ knowing how.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from engine.errors import LocalChatError
+from engine.model import ModelInfo
+from engine.record import ReplyRecord
+from engine.settings import SamplingSettings
+from ui.chat_view import ChatView
+from ui.composer import Composer
+from ui.conversation_model import ConversationTree, Node
+from ui.engine_client import EngineClient
+from ui.status_panel import StatusPanel
+
+FLUSH_MS = 25
+NO_MODEL = "Open a model folder first"
+
+SettingsSource = Callable[[], tuple[SamplingSettings, str]]
+
+
+class ChatController(QObject):
+    message_added = Signal(object)           # Node (a user message, or an assistant reply about to stream)
+    reply_updated = Signal(object, str)      # Node, the text just appended
+    reply_finished = Signal(object, object)  # Node, ReplyRecord
+    generating_changed = Signal(bool)
+    model_changed = Signal(object)           # ModelInfo, or None when no model is loaded
+    failed = Signal(object)                  # LocalChatError
+
+    def __init__(self, client: EngineClient, view: ChatView, composer: Composer, status: StatusPanel,
+                 settings_source: SettingsSource, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.client, self.view, self.composer, self.status = client, view, composer, status
+        self._settings_source = settings_source
+        self.tree = ConversationTree()
+        self.model: ModelInfo | None = None
+        self._reply: Node | None = None
+        self._resend_text: str | None = None  # what goes back to the composer if the reply fails at once
+        self._pending: list[str] = []
+        self._started = 0.0
+        self._loading = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(FLUSH_MS)
+        self._timer.timeout.connect(self._flush)
+        client.model_loaded.connect(self._on_model_loaded)
+        client.text_received.connect(self._on_text_received)
+        client.reply_finished.connect(self._on_reply_finished)
+        client.failed.connect(self._on_failed)
+        composer.send_requested.connect(self.send)
+        composer.stop_requested.connect(self.stop)
+        view.regenerate_requested.connect(self.regenerate)
+        view.edit_submitted.connect(self.edit)
+        view.alternative_requested.connect(self.select_alternative)
+        composer.set_can_send(False, NO_MODEL)
+        view.show_welcome(True)
+
+    @property
+    def generating(self) -> bool:
+        return self._reply is not None
+
+    # --- model -----------------------------------------------------------------------------------------------
+
+    def load_model(self, path: str, provider: str = "auto") -> None:
+        if self.generating:
+            self.client.cancel()
+        self._loading = True
+        self.composer.set_can_send(False, "The model is loading")
+        self.status.show_loading(path)
+        self.client.load(path, provider)
+
+    def _on_model_loaded(self, info: ModelInfo) -> None:
+        self._loading = False
+        self.model = info
+        self.view.show_welcome(False)
+        self.composer.set_can_send(True)
+        self.status.show_model(info)
+        self.model_changed.emit(info)
+
+    # --- conversation ----------------------------------------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        if self.generating or self.model is None or not text.strip():
+            return
+        user = self.tree.append("user", text)
+        self.view.add_message(user)
+        self.message_added.emit(user)
+        reply = self.tree.append("assistant")
+        self.view.add_message(reply)
+        self._ask(user, reply, resend_text=text)
+
+    def regenerate(self, reply: Node) -> None:
+        if self.generating or self.model is None:
+            return
+        alternative = self.tree.add_alternative(reply)
+        self.view.show_path(self.tree.active_path())
+        self._ask(reply.parent, alternative, resend_text=None)
+
+    def edit(self, message: Node, text: str) -> None:
+        if self.generating or self.model is None:
+            return
+        user = self.tree.add_alternative(message, text)
+        self.message_added.emit(user)
+        reply = self.tree.append("assistant")
+        self.view.show_path(self.tree.active_path())
+        self._ask(user, reply, resend_text=text)
+
+    def select_alternative(self, node: Node, delta: int) -> None:
+        if not self.generating:
+            self.tree.select(node, delta)
+            self.view.show_path(self.tree.active_path())
+
+    def new_chat(self) -> None:
+        self.open_conversation(ConversationTree())
+
+    def open_conversation(self, tree: ConversationTree) -> None:
+        """Show another conversation (a new one, or one the app restored from storage)."""
+        if self.generating:
+            return
+        self.tree = tree
+        self.view.show_path(tree.active_path())
+        self.status.show_context(0)
+
+    def stop(self) -> None:
+        if self.generating:
+            self.client.cancel()
+
+    def last_reply_text(self) -> str:
+        replies = [node for node in self.tree.active_path() if node.role == "assistant"]
+        return replies[-1].content if replies else ""
+
+    def _ask(self, user: Node, reply: Node, resend_text: str | None) -> None:
+        settings, system_prompt = self._settings_source()
+        self._reply, self._resend_text = reply, resend_text
+        self._started = time.perf_counter()
+        self.message_added.emit(reply)
+        self.client.ask(self.tree.messages_until(user, system_prompt), settings)
+        self._set_generating(True)
+
+    def _set_generating(self, generating: bool) -> None:
+        self.composer.set_generating(generating)
+        self.view.set_busy(generating)
+        self.generating_changed.emit(generating)
+
+    # --- engine notifications --------------------------------------------------------------------------------
+
+    def _on_text_received(self, text: str) -> None:
+        self._pending.append(text)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _flush(self) -> None:
+        if not self._pending or self._reply is None:
+            self._timer.stop()
+            return
+        text = "".join(self._pending)
+        self._pending.clear()
+        self._reply.content += text
+        self.view.last_message().append_text(text)
+        self.reply_updated.emit(self._reply, text)
+        self.status.show_streaming(time.perf_counter() - self._started, len(self._reply.content))
+
+    def _on_reply_finished(self, record: ReplyRecord) -> None:
+        self._flush()
+        self._timer.stop()
+        reply, self._reply = self._reply, None
+        reply.record = record
+        self.view.last_message().render_final()
+        self.status.show_record(record)
+        self.reply_finished.emit(reply, record)
+        self._set_generating(False)
+
+    def _on_failed(self, error: LocalChatError) -> None:
+        if self._loading:
+            self._loading = False
+            self.model = None  # the engine let go of the old model before trying the new one
+            self.composer.set_can_send(False, NO_MODEL)
+            self.status.show_idle("No model loaded")
+            self.view.show_welcome(self.tree.is_empty())
+            self.model_changed.emit(None)
+        elif self._reply is not None:
+            self._end_failed_reply()
+        self.failed.emit(error)
+
+    def _end_failed_reply(self) -> None:
+        self._flush()
+        self._timer.stop()
+        reply, self._reply = self._reply, None
+        if reply.content:
+            reply.interrupted = True  # keep what was written; the note says it was cut short
+            self.view.last_message().render_final()
+        else:
+            user = reply.parent
+            self.tree.remove(reply)
+            if self._resend_text is not None:
+                self.tree.remove(user)
+                self.composer.restore(self._resend_text)
+            self.view.show_path(self.tree.active_path())
+        self.status.show_idle("The reply did not finish")
+        self._set_generating(False)

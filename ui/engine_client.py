@@ -1,0 +1,135 @@
+"""The GUI's only way to the engine: a worker thread that owns an EngineProcess.
+
+The worker blocks on the engine's pipe, so it lives on its own QThread; requests reach
+it as queued signals and its notifications come back as queued signals carrying plain
+data.  Cancelling is different on purpose: ``cancel`` sets the engine's shared event
+straight from the GUI thread, because a queued "cancel" slot would only run after the
+reply it should stop.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from typing import Sequence
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from engine.conversation import Message
+from engine.errors import EngineCrashed, LocalChatError
+from engine.remote import EngineProcess
+from engine.settings import SamplingSettings
+
+SHUTDOWN_WAIT_MS = 3000
+
+
+class _EngineWorker(QObject):
+    model_loaded = Signal(object)
+    text_received = Signal(str)
+    reply_finished = Signal(object)
+    failed = Signal(object)
+    engine_died = Signal()
+    engine_restarted = Signal()
+
+    def __init__(self, engine: EngineProcess, stop: threading.Event) -> None:
+        super().__init__()
+        self._engine = engine
+        self._stop = stop
+        self._restarting = False
+
+    @Slot(str, str)
+    def _on_load_requested(self, path: str, provider: str) -> None:
+        try:
+            info = self._engine.load(path, provider)
+        except LocalChatError as error:
+            self._report(error)
+            return
+        self._confirm_running()
+        self.model_loaded.emit(info)
+
+    @Slot(object, object)
+    def _on_reply_requested(self, messages: list, settings: SamplingSettings) -> None:
+        try:
+            reply = self._engine.reply(messages, settings)
+            for text in reply:
+                self._confirm_running()
+                if self._stop.is_set():
+                    # The engine clears its event when a reply starts; a Stop pressed before that is repeated here.
+                    self._engine.cancel()
+                self.text_received.emit(text)
+        except LocalChatError as error:
+            self._report(error)
+            return
+        self._confirm_running()
+        self.reply_finished.emit(reply.record)
+
+    def _report(self, error: LocalChatError) -> None:
+        if isinstance(error, EngineCrashed):
+            self._restarting = True
+            self.engine_died.emit()
+        self.failed.emit(error)
+
+    def _confirm_running(self) -> None:
+        if self._restarting:
+            self._restarting = False
+            self.engine_restarted.emit()
+
+
+class EngineClient(QObject):
+    """Requests go in with ``load``/``ask``; results come out as signals on the GUI thread."""
+
+    load_requested = Signal(str, str)
+    reply_requested = Signal(object, object)
+
+    model_loaded = Signal(object)      # ModelInfo
+    text_received = Signal(str)        # a chunk of the reply
+    reply_finished = Signal(object)    # ReplyRecord
+    failed = Signal(object)            # LocalChatError
+    engine_died = Signal()
+    engine_restarted = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._engine = EngineProcess()
+        self._stop = threading.Event()
+        self._thread = QThread()
+        self._thread.setObjectName("localchat-engine-client")
+        self._worker = _EngineWorker(self._engine, self._stop)
+        self._worker.moveToThread(self._thread)
+        self.load_requested.connect(self._worker._on_load_requested)
+        self.reply_requested.connect(self._worker._on_reply_requested)
+        for name in ("model_loaded", "text_received", "reply_finished", "failed", "engine_died",
+                     "engine_restarted"):
+            getattr(self._worker, name).connect(getattr(self, name))
+        self._thread.start()
+
+    @property
+    def engine_pid(self) -> int | None:
+        return self._engine.pid
+
+    def load(self, path: str, provider: str = "auto") -> None:
+        self.load_requested.emit(str(path), provider)
+
+    def ask(self, messages: Sequence[Message], settings: SamplingSettings) -> None:
+        self._stop.clear()
+        self.reply_requested.emit(list(messages), settings)
+
+    def cancel(self) -> None:
+        """Stop the reply in progress before its next token (runs on the caller's thread)."""
+        self._stop.set()
+        self._engine.cancel()
+
+    def close(self) -> None:
+        """Stop the worker thread and the engine process; never hangs on a busy engine."""
+        if not self._thread.isRunning():
+            return
+        self.cancel()
+        self._thread.quit()
+        if not self._thread.wait(SHUTDOWN_WAIT_MS):
+            # A load cannot be cancelled; ending the process makes the worker's call return.
+            pid = self._engine.pid
+            if pid is not None:
+                os.kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+            self._thread.wait(SHUTDOWN_WAIT_MS)
+        self._engine.close()

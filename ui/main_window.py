@@ -1,0 +1,121 @@
+"""The main window: puts the chat, composer, settings, model picker and status bar together."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QApplication, QFrame, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget)
+
+from engine.errors import LocalChatError
+from engine.model import ModelInfo
+from ui.chat_controller import ChatController
+from ui.chat_view import ChatView
+from ui.composer import Composer
+from ui.engine_client import EngineClient
+from ui.error_banner import ErrorBanner
+from ui.model_picker import ModelPicker
+from ui.settings_panel import SettingsPanel
+from ui.status_panel import StatusPanel
+from ui.theme import style_sheet
+
+SETTINGS_WIDTH = 300
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, client: EngineClient, icon: QIcon | None = None) -> None:
+        super().__init__()
+        self.client = client
+        self.setWindowTitle("LocalChat")
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.resize(1100, 760)
+        self.picker = ModelPicker()
+        self.banner = ErrorBanner()
+        self.chat_view = ChatView()
+        self.composer = Composer()
+        self.settings_panel = SettingsPanel()
+        self.status = StatusPanel()
+        self.setStatusBar(self.status)
+        self.setCentralWidget(self._build_body())
+        self.controller = ChatController(client, self.chat_view, self.composer, self.status,
+                                         lambda: (self.settings_panel.settings(), self.settings_panel.system_prompt()),
+                                         parent=self)
+        self.picker.load_requested.connect(self._on_load_requested)
+        self.chat_view.welcome.open_requested.connect(self.picker.choose_folder)
+        self.controller.failed.connect(self._on_failed)
+        self.controller.model_changed.connect(self._on_model_changed)
+        self.controller.generating_changed.connect(self._on_generating_changed)
+        self._add_shortcuts()
+        self.apply_theme()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self.apply_theme)
+
+    def _build_body(self) -> QWidget:
+        chat = QWidget()
+        layout = QVBoxLayout(chat)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.setSpacing(6)
+        top = QVBoxLayout()
+        top.setContentsMargins(16, 0, 16, 0)
+        top.addWidget(self.picker)
+        top.addWidget(self.banner)
+        layout.addLayout(top)
+        layout.addWidget(self.chat_view, 1)
+        layout.addWidget(self.composer)
+        side = QScrollArea()
+        side.setAccessibleName("Reply settings panel")
+        side.setWidgetResizable(True)
+        side.setFrameShape(QFrame.Shape.NoFrame)
+        side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side.setWidget(self.settings_panel)
+        side.setMinimumWidth(SETTINGS_WIDTH)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(chat)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes([self.width() - SETTINGS_WIDTH, SETTINGS_WIDTH])
+        return splitter
+
+    def _add_shortcuts(self) -> None:
+        for keys, slot in ((QKeySequence.StandardKey.New, self.controller.new_chat),
+                           (QKeySequence.StandardKey.Open, self.picker.choose_folder),
+                           ("Ctrl+L", self.composer.input.setFocus),
+                           ("Esc", self.controller.stop),
+                           ("Ctrl+Shift+C", self._on_copy_last_reply)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+
+    def apply_theme(self) -> None:
+        self.setStyleSheet(style_sheet(self.palette()))
+
+    def load_model(self, path: str, provider: str | None = None) -> None:
+        if provider is not None:
+            self.picker.set_provider(provider)
+        self.picker.request_load(path)
+
+    def _on_load_requested(self, path: str, provider: str) -> None:
+        self.banner.hide()
+        self.controller.load_model(path, provider)
+
+    def _on_model_changed(self, info: ModelInfo | None) -> None:
+        self.setWindowTitle(f"LocalChat — {info.name}" if info else "LocalChat")
+        if info is not None:
+            self.settings_panel.set_context_length(info.context_length)
+
+    def _on_generating_changed(self, generating: bool) -> None:
+        self.picker.setEnabled(not generating)
+        if generating:
+            self.banner.hide()
+
+    def _on_failed(self, error: LocalChatError) -> None:
+        self.banner.show_error(error)
+
+    def _on_copy_last_reply(self) -> None:
+        text = self.controller.last_reply_text()
+        if text:
+            QApplication.clipboard().setText(text)
+            self.status.show_idle("Copied the last reply")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.client.close()
+        super().closeEvent(event)

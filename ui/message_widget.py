@@ -1,0 +1,184 @@
+"""One message in the chat: a labelled bubble with its text, its actions and its alternatives (‹ 1/2 ›)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from ui.code_block import CodeBlock
+from ui.conversation_model import Node
+from ui.markdown_blocks import split_blocks
+from ui.safe_text import SafeBrowser
+
+ROLE_LABELS = {"user": "You", "assistant": "Assistant"}
+FINISH_NOTES = {"cancelled": "Stopped", "max_tokens": "Reached the max new tokens limit",
+                "context_full": "The conversation filled the model's context", "error": "Interrupted"}
+
+
+class MessageWidget(QFrame):
+    regenerate_requested = Signal(object)
+    edit_submitted = Signal(object, str)
+    alternative_requested = Signal(object, int)
+
+    def __init__(self, node: Node, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.node = node
+        self.setObjectName(f"{node.role}Bubble")
+        self.setAccessibleName(f"{ROLE_LABELS.get(node.role, node.role)} message")
+        self._stream: SafeBrowser | None = None
+        self._editor: QWidget | None = None
+        self.body = QVBoxLayout()
+        self.body.setSpacing(6)
+        self.note = QLabel()
+        self.note.setObjectName("messageNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 8)
+        layout.setSpacing(4)
+        layout.addLayout(self._build_header())
+        layout.addLayout(self.body)
+        layout.addWidget(self.note)
+        self._show_alternatives()
+        if node.role == "assistant" and node.record is None and not node.content:
+            self._start_stream()
+        else:
+            self.render_final()
+
+    def _build_header(self) -> QHBoxLayout:
+        header = QHBoxLayout()
+        header.setSpacing(2)
+        role = QLabel(ROLE_LABELS.get(self.node.role, self.node.role))
+        role.setObjectName("roleLabel")
+        header.addWidget(role)
+        header.addSpacing(8)
+        self.previous_button = self._tool("‹", "Previous version", "Show the previous version of this message")
+        self.position_label = QLabel()
+        self.position_label.setObjectName("alternativeLabel")
+        self.position_label.setAccessibleName("Version")
+        self.next_button = self._tool("›", "Next version", "Show the next version of this message")
+        self.previous_button.clicked.connect(lambda: self.alternative_requested.emit(self.node, -1))
+        self.next_button.clicked.connect(lambda: self.alternative_requested.emit(self.node, 1))
+        for widget in (self.previous_button, self.position_label, self.next_button):
+            header.addWidget(widget)
+        header.addStretch()
+        self.copy_button = self._tool("Copy", "Copy message", "Copy this message's text")
+        self.copy_button.clicked.connect(self._on_copy_clicked)
+        header.addWidget(self.copy_button)
+        if self.node.role == "assistant":
+            self.action_button = self._tool("Regenerate", "Regenerate reply",
+                                            "Write a new reply; this one is kept as an earlier version")
+            self.action_button.clicked.connect(lambda: self.regenerate_requested.emit(self.node))
+        else:
+            self.action_button = self._tool("Edit", "Edit message",
+                                            "Change this message and send it again; the original is kept")
+            self.action_button.clicked.connect(self._on_edit_clicked)
+        header.addWidget(self.action_button)
+        return header
+
+    def _tool(self, text: str, name: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setAccessibleName(name)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        return button
+
+    def _show_alternatives(self) -> None:
+        count = len(self.node.alternatives)
+        index = self.node.alternative_index
+        self.position_label.setText(f"{index + 1}/{count}")
+        for widget in (self.previous_button, self.position_label, self.next_button):
+            widget.setVisible(count > 1)
+        self.previous_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < count - 1)
+
+    def set_busy(self, busy: bool) -> None:
+        """While a reply streams, the conversation's shape cannot change."""
+        for button in (self.previous_button, self.next_button, self.action_button):
+            button.setEnabled(not busy)
+        if not busy:
+            self._show_alternatives()
+
+    def _start_stream(self) -> None:
+        self._stream = SafeBrowser()
+        self._stream.setAccessibleName("Reply text")
+        self.body.addWidget(self._stream)
+
+    def append_text(self, text: str) -> None:
+        assert self._stream is not None, "text arrived for a message that is not streaming"
+        self._stream.append_plain(text)
+
+    def text_widgets(self) -> list[QWidget]:
+        return [self.body.itemAt(i).widget() for i in range(self.body.count())]
+
+    def render_final(self) -> None:
+        """Replace the streamed plain text with the message rendered once (Markdown for the assistant)."""
+        self._clear_body()
+        self._stream = None
+        if self.node.role == "assistant":
+            for block in split_blocks(self.node.content):
+                self.body.addWidget(CodeBlock(block.text, block.language) if block.kind == "code"
+                                    else self._prose(block.text, markdown=True))
+        else:
+            self.body.addWidget(self._prose(self.node.content, markdown=False))
+        self._show_note()
+
+    def _prose(self, text: str, markdown: bool) -> SafeBrowser:
+        view = SafeBrowser()
+        view.setAccessibleName("Message text")
+        if markdown:
+            view.set_markdown(text)
+        else:
+            view.setPlainText(text)
+        return view
+
+    def _show_note(self) -> None:
+        record = self.node.record
+        reason = "error" if self.node.interrupted else (record.finish_reason if record else "eos")
+        note = FINISH_NOTES.get(reason, "")
+        if record is not None and record.dropped_messages:
+            note = f"{note}. " if note else ""
+            note += f"The {record.dropped_messages} oldest messages did not fit and were left out"
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+
+    def _clear_body(self) -> None:
+        while self.body.count():
+            widget = self.body.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.node.content)
+
+    def _on_edit_clicked(self) -> None:
+        if self._editor is not None:
+            return
+        self._editor = QWidget()
+        editor = QPlainTextEdit(self.node.content)
+        editor.setAccessibleName("Edit message")
+        editor.setFixedHeight(90)
+        send, cancel = QPushButton("Send"), QPushButton("Cancel")
+        send.setAccessibleName("Send edited message")
+        cancel.setAccessibleName("Cancel editing")
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(cancel)
+        buttons.addWidget(send)
+        layout = QVBoxLayout(self._editor)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(editor)
+        layout.addLayout(buttons)
+        self.body.addWidget(self._editor)
+        editor.setFocus()
+        send.clicked.connect(lambda: self._finish_edit(editor.toPlainText()))
+        cancel.clicked.connect(lambda: self._finish_edit(None))
+
+    def _finish_edit(self, text: str | None) -> None:
+        self._editor.deleteLater()
+        self._editor = None
+        if text is not None and text.strip():
+            self.edit_submitted.emit(self.node, text.strip())

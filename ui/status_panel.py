@@ -1,0 +1,64 @@
+"""The status bar: the model and provider in use, live progress while a reply streams, its figures afterwards.
+
+Exact token counts come only with the reply's record at the end; while streaming the bar
+shows elapsed time and characters, labelled as such rather than guessed as tokens.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from engine.model import ModelInfo
+from engine.providers import LABELS
+from engine.record import ReplyRecord
+
+
+class StatusPanel(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Status")
+        self.activity = QLabel("No model loaded")
+        self.activity.setAccessibleName("Reply status")
+        self.model_label = QLabel()
+        self.model_label.setAccessibleName("Model in use")
+        self.context_meter = QProgressBar()
+        self.context_meter.setAccessibleName("Context used")
+        self.context_meter.setFixedWidth(190)
+        self.context_meter.setFixedHeight(14)
+        self.context_meter.setTextVisible(True)
+        self.context_meter.setFormat("context %v / %m")
+        self.context_meter.setValue(0)
+        self.addWidget(self.activity, 1)
+        self.addPermanentWidget(self.model_label)
+        self.addPermanentWidget(self.context_meter)
+        self._context_length = 0
+
+    def show_loading(self, path: str) -> None:
+        self.activity.setText(f"Loading {path}…")
+
+    def show_model(self, info: ModelInfo) -> None:
+        provider = LABELS.get(info.provider, info.provider)
+        self.model_label.setText(f"{info.name} · {provider}")
+        self.model_label.setToolTip(info.fallback_reason or f"Running on {provider}")
+        self.activity.setText(info.fallback_reason or "Ready")
+        self._context_length = info.context_length
+        self.show_context(0)
+
+    def show_streaming(self, elapsed_s: float, chars: int) -> None:
+        self.activity.setText(f"Writing… {elapsed_s:.1f} s, {chars} characters so far")
+
+    def show_record(self, record: ReplyRecord) -> None:
+        reused = f", {record.reused_tokens} reused from cache" if record.reused_tokens else ""
+        self.activity.setText(
+            f"First token {record.ttft_s * 1000:.0f} ms · {record.decode_tokens_per_s:.1f} tokens/s · "
+            f"{record.prompt_tokens} tokens in{reused} · {record.generated_tokens} out")
+        self.show_context(record.prompt_tokens + record.generated_tokens)
+
+    def show_idle(self, text: str) -> None:
+        self.activity.setText(text)
+
+    def show_context(self, used: int) -> None:
+        total = max(1, self._context_length)
+        self.context_meter.setRange(0, total)
+        self.context_meter.setValue(min(used, total))
+        self.context_meter.setToolTip(f"{used} of {self._context_length} tokens of the model's context used")
