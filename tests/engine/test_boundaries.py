@@ -11,6 +11,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def user_environment(home: Path) -> dict[str, str]:
+    """The environment of a user's desktop: no telemetry switch of our own, and no CI marker
+    (onnxruntime stays quiet by itself when it sees ``CI`` set, which would hide a failure)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY", "CI", "GITHUB_ACTIONS")}
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    return env
+
+
 def test_engine_source_never_mentions_qt():
     for path in (ROOT / "engine").rglob("*.py"):
         assert not re.search(r"^\s*(from|import)\s+(PySide6|PyQt\d|qtpy|shiboken6)", path.read_text(), re.M), path
@@ -27,8 +35,7 @@ def test_importing_the_whole_engine_loads_no_qt():
 def test_no_telemetry_files_from_cli_or_engine_process(tmp_path, chat_model):
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
-    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), LOCALCHAT_HOME=str(tmp_path / "lc"))
+    env = {**user_environment(home), "LOCALCHAT_HOME": str(tmp_path / "lc")}
     cli = [sys.executable, "-c", "import sys; from app.cli import run; sys.exit(run(sys.argv[1:]))"]
     subprocess.run(cli + ["generate", "--model", str(chat_model), "--prompt", "hi", "--temperature", "0"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
@@ -51,8 +58,7 @@ def test_the_check_above_can_fail(tmp_path, chat_model):
     """Loading a model without LocalChat's guard does write the files: the test above is meaningful."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
-    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    env = user_environment(home)
     code = f"import onnxruntime_genai as og; og.Model({str(chat_model)!r})"
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
     assert any("Microsoft" in str(p) for p in home.rglob("*"))
