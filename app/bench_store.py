@@ -43,7 +43,8 @@ def build_many_conversations(store: ConversationStore, count: int) -> None:
         store.import_conversation(
             title=f"Conversation {number} about topic {number % 97}", renamed=False, created_at=stamp,
             updated_at=stamp, messages=[
-                {"id": 1, "parent_id": None, "role": "user", "content": f"Short question {number}", "created_at": stamp},
+                {"id": 1, "parent_id": None, "role": "user", "content": f"Short question {number}",
+                 "created_at": stamp},
                 {"id": 2, "parent_id": 1, "role": "assistant", "content": ANSWER, "created_at": stamp,
                  "model": "phi-3-mini", "provider": "cpu", "settings": SETTINGS, "stats": STATS},
             ])

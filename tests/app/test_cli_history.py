@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,16 @@ def test_a_damaged_database_is_reported_on_stderr(capsys: pytest.CaptureFixture[
     captured = capsys.readouterr()
     assert captured.out == "No conversations yet.\n"
     assert "set it aside as conversations.sqlite3.corrupt-" in captured.err
+
+
+def test_history_runs_in_a_fresh_process(localchat_home: Path) -> None:
+    """The commands work outside pytest's process too (imports, stdout encoding, exit status)."""
+    add_chat("Ünïcode title ✓", "yes")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from app.cli import run; sys.exit(run(sys.argv[1:]))",
+         "history", "list", "--json"],
+        cwd=root, env={**os.environ, "LOCALCHAT_HOME": str(localchat_home)}, capture_output=True, text=True,
+        encoding="utf-8", timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert [c["title"] for c in json.loads(done.stdout)] == ["Ünïcode title ✓"]
