@@ -246,6 +246,20 @@ def test_corrupt_file_is_moved_aside_and_a_fresh_one_created() -> None:
         recovered.create_conversation()
 
 
+def test_damaged_pages_inside_a_valid_file_are_caught_on_open() -> None:
+    with ConversationStore(default_path()) as store:
+        for number in range(30):
+            store.add_user_message(store.create_conversation().id, f"message {number} " * 200)
+    damaged = bytearray(default_path().read_bytes())
+    damaged[4096 * 5: 4096 * 5 + 2000] = b"\xde\xad" * 1000
+    default_path().write_bytes(bytes(damaged))
+
+    with ConversationStore(default_path()) as recovered:
+        assert recovered.recovered_from is not None
+        assert recovered.recovered_from.read_bytes() == bytes(damaged)
+        assert recovered.list_conversations() == []
+
+
 def test_newer_database_is_refused_and_left_untouched() -> None:
     path = default_path()
     path.parent.mkdir(parents=True)
