@@ -1,0 +1,76 @@
+"""Fixtures for window tests: a real window with a real engine process on a synthetic model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.settings import SamplingSettings
+from synthetic_model import build_synthetic_model
+from ui.engine_client import EngineClient
+from ui.main_window import MainWindow
+
+WAIT_MS = 20000
+
+
+@pytest.fixture(scope="session")
+def counting_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A slow completion model that answers "count" with about 90 tokens ("one two three …")."""
+    return build_synthetic_model(tmp_path_factory.mktemp("models") / "synthetic-counting", chat=False,
+                                 context_length=4096, slow_matmuls=12)
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow(EngineClient())
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+
+
+class Chat:
+    """What a user does in the window, with waits for the engine."""
+
+    def __init__(self, window: MainWindow, qtbot) -> None:
+        self.window, self.qtbot = window, qtbot
+
+    @property
+    def controller(self):
+        return self.window.controller
+
+    def load(self, path: Path) -> None:
+        self.window.load_model(str(path))
+        self.qtbot.waitUntil(lambda: self.controller.model is not None, timeout=WAIT_MS)
+
+    def use(self, **settings) -> None:
+        """Set the settings panel as a user would, starting from the defaults."""
+        self.window.settings_panel.apply(SamplingSettings(**settings))
+
+    def send(self, text: str, wait: bool = True) -> None:
+        self.window.composer.input.setPlainText(text)
+        self.window.composer.button.click()
+        if wait:
+            self.wait_idle()
+
+    def wait_idle(self) -> None:
+        self.qtbot.waitUntil(lambda: not self.controller.generating, timeout=WAIT_MS)
+
+    def wait_text(self) -> None:
+        self.qtbot.waitUntil(lambda: bool(self.controller.generating and self.controller.tree.active_path()[-1].content),
+                             timeout=WAIT_MS)
+
+    def messages(self):
+        return self.window.chat_view.messages
+
+    def shown_text(self, index: int) -> str:
+        """The text a user sees in message ``index`` (all its text views joined)."""
+        widget = self.messages()[index]
+        return "\n".join(view.toPlainText() if hasattr(view, "toPlainText") else view.text.toPlainText()
+                         for view in widget.text_widgets())
+
+
+@pytest.fixture
+def chat(window, qtbot) -> Chat:
+    return Chat(window, qtbot)
