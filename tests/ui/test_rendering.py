@@ -1,0 +1,72 @@
+"""Replies are untrusted: rendering them loads nothing and opens nothing by itself."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QImage, QTextDocument
+
+from engine.record import ReplyRecord
+from ui.code_block import CodeBlock
+from ui.conversation_model import ConversationTree
+from ui.markdown_blocks import Block, split_blocks
+from ui.message_widget import MessageWidget
+from ui.safe_text import SafeBrowser
+
+
+def test_images_and_local_files_in_a_reply_are_not_loaded(qtbot, tmp_path, monkeypatch):
+    secret = tmp_path / "secret.png"
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(0xFF0000)
+    image.save(str(secret))
+    requested = []
+    original = SafeBrowser.loadResource
+
+    def spy(self, kind, url):
+        result = original(self, kind, url)
+        requested.append((url.toString(), result))
+        return result
+
+    monkeypatch.setattr(SafeBrowser, "loadResource", spy)
+    view = SafeBrowser()
+    qtbot.addWidget(view)
+    local = QUrl.fromLocalFile(str(secret)).toString()
+    view.set_markdown(f'Hi <img src="http://example.com/track.png"> ![x]({local}) ![y](http://example.com/y.png)')
+    view.resize(400, 200)
+    view.show()
+    qtbot.wait(50)
+    assert "http://example.com/track.png" not in [url for url, _ in requested]  # raw HTML is not rendered
+    assert "<img" in view.toPlainText()
+    loaded = view.document().resource(QTextDocument.ResourceType.ImageResource.value, QUrl(local))
+    assert loaded is None or QImage(loaded).size().width() <= 1
+    assert all(isinstance(result, QImage) and result.width() == 1 for _, result in requested)
+
+
+def test_links_open_only_on_click_and_only_for_the_web(qtbot, monkeypatch):
+    opened = []
+    monkeypatch.setattr("ui.safe_text.QDesktopServices.openUrl", lambda url: opened.append(url.toString()))
+    view = SafeBrowser()
+    qtbot.addWidget(view)
+    assert not view.openLinks() and not view.openExternalLinks()
+    view.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    view.anchorClicked.emit(QUrl("https://example.com/"))
+    assert opened == ["https://example.com/"]
+
+
+def test_code_blocks_get_their_own_copy_button(qtbot):
+    tree = ConversationTree()
+    tree.append("user", "code please")
+    reply = tree.append("assistant", "Here:\n\n```python\nprint('hi')  # greet\n```\n\nDone.")
+    reply.record = ReplyRecord(finish_reason="eos")
+    widget = MessageWidget(reply)
+    qtbot.addWidget(widget)
+    blocks = widget.findChildren(CodeBlock)
+    assert [block.code for block in blocks] == ["print('hi')  # greet"]
+    blocks[0].copy_button.click()
+    assert QGuiApplication.clipboard().text() == "print('hi')  # greet"
+    fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    assert blocks[0].text.font().family() == fixed.family()
+
+
+def test_split_blocks_handles_unclosed_fences():
+    assert split_blocks("a\n```js\nx = 1\n```\nb\n~~~\nopen") == [
+        Block("text", "a"), Block("code", "x = 1", "js"), Block("text", "b"), Block("code", "open")]
