@@ -15,7 +15,7 @@ from typing import Sequence
 from engine.errors import LocalChatError
 
 COMMAND_MODULES = ["app.cmd_generate", "app.cmd_doctor", "app.cmd_bench", "app.cmd_models", "app.cmd_history",
-                   "app.cmd_export"]
+                   "app.cmd_export", "app.cmd_selftest"]
 
 
 def build_parser() -> argparse.ArgumentParser:
