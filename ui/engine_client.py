@@ -93,10 +93,13 @@ class EngineClient(QObject):
         super().__init__(parent)
         self._engine = EngineProcess()
         self._stop = threading.Event()
-        self._thread = QThread()
+        # Parented QObjects are deleted by Qt on the GUI thread, never by Python's garbage collector running
+        # on the worker thread.
+        self._thread = QThread(self)
         self._thread.setObjectName("localchat-engine-client")
         self._worker = _EngineWorker(self._engine, self._stop)
         self._worker.moveToThread(self._thread)
+        self._thread.finished.connect(self._worker.deleteLater)
         self.load_requested.connect(self._worker._on_load_requested)
         self.reply_requested.connect(self._worker._on_reply_requested)
         for name in ("model_loaded", "text_received", "reply_finished", "failed", "engine_died",

@@ -25,6 +25,7 @@ class MainWindow(QMainWindow):
     def __init__(self, client: EngineClient, icon: QIcon | None = None) -> None:
         super().__init__()
         self.client = client
+        client.setParent(self)
         self.setWindowTitle("LocalChat")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -38,8 +39,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.setCentralWidget(self._build_body())
         self.controller = ChatController(client, self.chat_view, self.composer, self.status,
-                                         lambda: (self.settings_panel.settings(), self.settings_panel.system_prompt()),
-                                         parent=self)
+                                         self.settings_panel.next_reply, parent=self)
         self.picker.load_requested.connect(self._on_load_requested)
         self.chat_view.welcome.open_requested.connect(self.picker.choose_folder)
         self.controller.failed.connect(self._on_failed)

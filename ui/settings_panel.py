@@ -169,3 +169,7 @@ class SettingsPanel(QWidget):
 
     def system_prompt(self) -> str:
         return self.system_prompt_edit.toPlainText()
+
+    def next_reply(self) -> tuple[SamplingSettings, str]:
+        """The settings and system prompt for the reply about to be requested."""
+        return self.settings(), self.system_prompt()

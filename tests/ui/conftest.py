@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,13 @@ def window(qtbot):
     window.show()
     yield window
     window.close()
+
+
+@pytest.fixture(autouse=True)
+def collect_on_gui_thread():
+    """Free Qt wrappers here, not wherever Python's collector happens to run next (the worker thread)."""
+    yield
+    gc.collect()
 
 
 class Chat:
