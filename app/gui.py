@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from ui.engine_client import EngineClient
 from ui.main_window import MainWindow
+from ui.pyside_fix import guard_emit_refcount
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ def app_icon() -> QIcon:
 
 def build_window(options: StartOptions) -> MainWindow:
     """Make the window with its engine client and apply the start-up flags (needs a QApplication)."""
+    guard_emit_refcount()
     window = MainWindow(EngineClient(), icon=app_icon())
     settings = window.settings_panel.settings()
     if options.temperature is not None:

@@ -95,27 +95,28 @@ class ChatController(QObject):
         if self.generating or self.model is None or not text.strip():
             return
         user = self.tree.append("user", text)
-        self.view.add_message(user)
-        self.message_added.emit(user)
         reply = self.tree.append("assistant")
-        self.view.add_message(reply)
         self._ask(user, reply, resend_text=text)
+        self.view.add_message(user)
+        self.view.add_message(reply)
+        self._set_generating(True)
 
     def regenerate(self, reply: Node) -> None:
         if self.generating or self.model is None:
             return
         alternative = self.tree.add_alternative(reply)
-        self.view.show_path(self.tree.active_path())
         self._ask(reply.parent, alternative, resend_text=None)
+        self.view.show_path(self.tree.active_path())
+        self._set_generating(True)
 
     def edit(self, message: Node, text: str) -> None:
         if self.generating or self.model is None:
             return
         user = self.tree.add_alternative(message, text)
-        self.message_added.emit(user)
         reply = self.tree.append("assistant")
-        self.view.show_path(self.tree.active_path())
         self._ask(user, reply, resend_text=text)
+        self.view.show_path(self.tree.active_path())
+        self._set_generating(True)
 
     def select_alternative(self, node: Node, delta: int) -> None:
         if not self.generating:
@@ -142,12 +143,14 @@ class ChatController(QObject):
         return replies[-1].content if replies else ""
 
     def _ask(self, user: Node, reply: Node, resend_text: str | None) -> None:
+        """Send the request first, so the engine works while the caller builds the widgets."""
         settings, system_prompt = self._settings_source()
         self._reply, self._resend_text = reply, resend_text
         self._started = time.perf_counter()
-        self.message_added.emit(reply)
         self.client.ask(self.tree.messages_until(user, system_prompt), settings)
-        self._set_generating(True)
+        if resend_text is not None:
+            self.message_added.emit(user)
+        self.message_added.emit(reply)
 
     def _set_generating(self, generating: bool) -> None:
         self.composer.set_generating(generating)

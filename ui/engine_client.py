@@ -9,6 +9,7 @@ reply it should stop.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -22,6 +23,8 @@ from engine.remote import EngineProcess
 from engine.settings import SamplingSettings
 
 SHUTDOWN_WAIT_MS = 3000
+
+log = logging.getLogger(__name__)
 
 
 class _EngineWorker(QObject):
@@ -42,7 +45,7 @@ class _EngineWorker(QObject):
     def _on_load_requested(self, path: str, provider: str) -> None:
         try:
             info = self._engine.load(path, provider)
-        except LocalChatError as error:
+        except Exception as error:  # noqa: BLE001 - see _report
             self._report(error)
             return
         self._confirm_running()
@@ -58,13 +61,17 @@ class _EngineWorker(QObject):
                     # The engine clears its event when a reply starts; a Stop pressed before that is repeated here.
                     self._engine.cancel()
                 self.text_received.emit(text)
-        except LocalChatError as error:
+        except Exception as error:  # noqa: BLE001 - see _report
             self._report(error)
             return
         self._confirm_running()
         self.reply_finished.emit(reply.record)
 
-    def _report(self, error: LocalChatError) -> None:
+    def _report(self, error: Exception) -> None:
+        """Every failure reaches the window; one outside the LocalChat family would otherwise leave it waiting."""
+        if not isinstance(error, LocalChatError):
+            log.exception("engine request failed", exc_info=error)
+            error = LocalChatError("Something went wrong talking to the engine; try again.", repr(error))
         if isinstance(error, EngineCrashed):
             self._restarting = True
             self.engine_died.emit()

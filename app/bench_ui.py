@@ -1,0 +1,162 @@
+"""How the window holds up while the engine works: ``python -m app.bench_ui``.
+
+1. GUI stall: a 10 ms QTimer ticks on the GUI thread while the window loads a model,
+   prefills a long prompt and streams a reply; the largest gap between ticks, minus
+   10 ms, is the longest the window could not respond (target: under 20 ms).
+2. Streaming throughput: tokens per second as the window sees them (send to
+   reply_finished) against the engine alone (ChatSession in this process) on the same
+   model and settings, greedy; the ratio should be at least 0.95.
+
+Uses ../shared/models/stories260k(-slow) when present, else synthetic models.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.gui import StartOptions, build_window
+from engine.conversation import Message
+from engine.settings import SamplingSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MODELS = ROOT.parent / "shared" / "models"
+TICK_MS = 10
+RUNS = 5
+
+
+def model_or_synthetic(name: str, workdir: str, slow: bool) -> Path:
+    shared = SHARED_MODELS / name
+    if (shared / "genai_config.json").exists():
+        return shared
+    sys.path.insert(0, str(ROOT / "tests"))
+    from synthetic_model import build_synthetic_model
+
+    return build_synthetic_model(Path(workdir) / name, chat=False, context_length=4096,
+                                 slow_matmuls=6 if slow else 0)
+
+
+def wait_for(window, signal, timeout_s: float = 120) -> list:
+    """Run the event loop until ``signal`` fires and return its arguments; raise if the window shows an error."""
+    loop, got, errors = QEventLoop(), [], []
+
+    def on_signal(*args) -> None:
+        got.extend(args)
+        loop.quit()
+
+    def on_failed(error) -> None:
+        errors.append(error)
+        loop.quit()
+
+    signal.connect(on_signal)
+    window.controller.failed.connect(on_failed)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    signal.disconnect(on_signal)
+    window.controller.failed.disconnect(on_failed)
+    if errors:
+        raise RuntimeError(errors[0].user_message)
+    if not got:
+        raise TimeoutError(f"timed out after {timeout_s} s")
+    return got
+
+
+def measure_stall(window, model: Path) -> dict:
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    controller = window.controller
+    timer.start()
+    phases = {}
+    for phase, action, signal in (
+            ("load", lambda: window.load_model(str(model)), controller.model_changed),
+            ("prefill + stream", lambda: controller.send("Once upon a time there was a big dog. " * 25),
+             controller.reply_finished)):
+        start = len(ticks)
+        action()
+        got = wait_for(window, signal)
+        gaps = [b - a for a, b in zip(ticks[start:], ticks[start + 1:])]
+        phases[phase] = (max(gaps) * 1000 - TICK_MS if gaps else float("nan"), len(gaps))
+        if phase != "load":
+            phases["record"] = got[1]
+    timer.stop()
+    return phases
+
+
+def ui_throughput(window, model: Path, settings: SamplingSettings, prompt: str, runs: int) -> list[tuple[int, float]]:
+    controller = window.controller
+    window.load_model(str(model))
+    wait_for(window, controller.model_changed)
+    window.settings_panel.apply(settings)
+    rates = []
+    for _ in range(runs + 1):  # the first run warms up the engine process
+        controller.new_chat()
+        started = time.perf_counter()
+        controller.send(prompt)
+        _node, record = wait_for(window, controller.reply_finished)
+        rates.append((record.generated_tokens, time.perf_counter() - started))
+    return rates[1:]
+
+
+def engine_throughput(model: Path, settings: SamplingSettings, prompt: str, runs: int) -> list[tuple[int, float]]:
+    from engine.model import load_model
+    from engine.session import ChatSession
+
+    session = ChatSession(load_model(model))
+    rates = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        reply = session.reply([Message("user", prompt)], settings)
+        for _text in reply:
+            pass
+        rates.append((reply.record.generated_tokens, time.perf_counter() - started))
+    return rates[1:]
+
+
+def compare(window, model: Path, settings: SamplingSettings, prompt: str, runs: int) -> None:
+    ui = ui_throughput(window, model, settings, prompt, runs)
+    engine = engine_throughput(model, settings, prompt, runs)
+    ui_rate = statistics.median(tokens / seconds for tokens, seconds in ui)
+    engine_rate = statistics.median(tokens / seconds for tokens, seconds in engine)
+    overhead_ms = (statistics.median(s for _, s in ui) - statistics.median(s for _, s in engine)) * 1000
+    print(f"Streaming throughput on {model.name}, greedy, max {settings.max_new_tokens} tokens, "
+          f"{ui[0][0]} tokens a reply, median of {runs}:")
+    print(f"  window (send to reply_finished): {ui_rate:8.1f} tokens/s")
+    print(f"  engine alone (ChatSession):      {engine_rate:8.1f} tokens/s")
+    print(f"  ratio: {ui_rate / engine_rate:.3f}; the window adds {overhead_ms:.1f} ms a reply")
+
+
+def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication([])  # noqa: F841 - must outlive the window
+    prompt = "Once upon a time"
+    with tempfile.TemporaryDirectory() as workdir:
+        slow = model_or_synthetic("stories260k-slow", workdir, slow=True)
+        fast = model_or_synthetic("stories260k", workdir, slow=False)
+        window = build_window(StartOptions(temperature=0.0, max_tokens=200))
+        window.show()
+        try:
+            phases = measure_stall(window, slow)
+            record = phases.pop("record")
+            print(f"GUI stall on {slow.name} (largest gap between {TICK_MS} ms ticks, minus {TICK_MS} ms):")
+            for phase, (stall, ticks) in phases.items():
+                print(f"  {phase:<17} {stall:6.1f} ms over {ticks} ticks")
+            print(f"  (prompt {record.prompt_tokens} tokens, reply {record.generated_tokens} tokens, "
+                  f"{record.decode_tokens_per_s:.0f} tokens/s)")
+            compare(window, fast, SamplingSettings(temperature=0.0, max_new_tokens=400), prompt, RUNS)
+            compare(window, slow, SamplingSettings(temperature=0.0, max_new_tokens=100), prompt, 2)
+        finally:
+            window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
