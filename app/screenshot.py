@@ -1,4 +1,4 @@
-"""Render the window mid-conversation to a PNG: ``python -m app.screenshot OUT.png``.
+"""Render the window mid-conversation to a PNG: ``python -m app.screenshot [--dark] OUT.png``.
 
 Uses ../shared/models/stories260k when present, else a synthetic model built in a
 temporary folder.  The first exchange (with a code block) is restored as if from
@@ -48,17 +48,22 @@ def example_conversation() -> ConversationTree:
 
 
 def main(argv: list[str]) -> int:
+    dark = "--dark" in argv
+    argv = [arg for arg in argv if arg != "--dark"]
     if len(argv) != 1:
-        print("usage: python -m app.screenshot OUT.png", file=sys.stderr)
+        print("usage: python -m app.screenshot [--dark] OUT.png", file=sys.stderr)
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.gui import StartOptions, build_window
+    from ui.theme import use_dark_palette
 
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
+    if dark:  # what a user with a dark desktop theme sees (the offscreen platform has no colour scheme)
+        use_dark_palette(app, True)
     with tempfile.TemporaryDirectory() as workdir:
         model, prompt = pick_model("stories260k", workdir)
         window = build_window(StartOptions(temperature=0.0, max_tokens=60))

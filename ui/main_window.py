@@ -16,7 +16,7 @@ from ui.error_banner import ErrorBanner
 from ui.model_picker import ModelPicker
 from ui.settings_panel import SettingsPanel
 from ui.status_panel import StatusPanel
-from ui.theme import style_sheet
+from ui.theme import follow_color_scheme, style_sheet
 
 SETTINGS_WIDTH = 300
 
@@ -86,7 +86,9 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(slot)
 
     def apply_theme(self) -> None:
-        self.setStyleSheet(style_sheet(self.palette()))
+        """Follow the OS colour scheme; the chat's colours are derived from the resulting palette."""
+        follow_color_scheme(QApplication.instance())
+        self.setStyleSheet(style_sheet(QApplication.palette()))
 
     def load_model(self, path: str, provider: str | None = None) -> None:
         if provider is not None:

@@ -21,15 +21,15 @@ class StatusPanel(QStatusBar):
         self.activity.setAccessibleName("Reply status")
         self.model_label = QLabel()
         self.model_label.setAccessibleName("Model in use")
+        self.context_label = QLabel()
+        self.context_label.setAccessibleName("Context used in tokens")
         self.context_meter = QProgressBar()
         self.context_meter.setAccessibleName("Context used")
-        self.context_meter.setFixedWidth(190)
-        self.context_meter.setFixedHeight(14)
-        self.context_meter.setTextVisible(True)
-        self.context_meter.setFormat("context %v / %m")
-        self.context_meter.setValue(0)
+        self.context_meter.setFixedSize(90, 8)
+        self.context_meter.setTextVisible(False)
         self.addWidget(self.activity, 1)
         self.addPermanentWidget(self.model_label)
+        self.addPermanentWidget(self.context_label)
         self.addPermanentWidget(self.context_meter)
         self._context_length = 0
 
@@ -50,7 +50,7 @@ class StatusPanel(QStatusBar):
     def show_record(self, record: ReplyRecord) -> None:
         reused = f", {record.reused_tokens} reused from cache" if record.reused_tokens else ""
         self.activity.setText(
-            f"First token {record.ttft_s * 1000:.0f} ms · {record.decode_tokens_per_s:.1f} tokens/s · "
+            f"First token {record.ttft_s * 1000:.0f} ms · {_rate(record.decode_tokens_per_s)} tokens/s · "
             f"{record.prompt_tokens} tokens in{reused} · {record.generated_tokens} out")
         self.show_context(record.prompt_tokens + record.generated_tokens)
 
@@ -61,4 +61,11 @@ class StatusPanel(QStatusBar):
         total = max(1, self._context_length)
         self.context_meter.setRange(0, total)
         self.context_meter.setValue(min(used, total))
-        self.context_meter.setToolTip(f"{used} of {self._context_length} tokens of the model's context used")
+        self.context_label.setText(f"context {used} / {self._context_length}")
+        tip = f"{used} of the model's {self._context_length} tokens of context are used by this conversation"
+        self.context_meter.setToolTip(tip)
+        self.context_label.setToolTip(tip)
+
+
+def _rate(tokens_per_s: float) -> str:
+    return f"{tokens_per_s:.0f}" if tokens_per_s >= 100 else f"{tokens_per_s:.1f}"
