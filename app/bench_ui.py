@@ -36,7 +36,7 @@ def model_or_synthetic(name: str, workdir: str, slow: bool) -> Path:
     shared = SHARED_MODELS / name
     if (shared / "genai_config.json").exists():
         return shared
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "support"))
     from synthetic_model import build_synthetic_model
 
     return build_synthetic_model(Path(workdir) / name, chat=False, context_length=4096,

@@ -30,7 +30,8 @@ def app_icon() -> QIcon:
 def build_window(options: StartOptions) -> MainWindow:
     """Make the window with its engine client and apply the start-up flags (needs a QApplication)."""
     guard_emit_refcount()
-    window = MainWindow(EngineClient(), icon=app_icon())
+    QApplication.setWindowIcon(app_icon())
+    window = MainWindow(EngineClient())
     settings = window.settings_panel.settings()
     if options.temperature is not None:
         settings = replace(settings, temperature=options.temperature)
@@ -49,7 +50,6 @@ def run(options: StartOptions) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LocalChat")
     app.setStyle("Fusion")
-    app.setWindowIcon(app_icon())
     window = build_window(options)
     window.show()
     return app.exec()

@@ -34,7 +34,7 @@ def pick_model(name: str, workdir: str) -> tuple[str, str]:
     shared = SHARED_MODELS / name
     if (shared / "genai_config.json").exists():
         return str(shared), "Once upon a time"
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "support"))
     from synthetic_model import build_synthetic_model
 
     return str(build_synthetic_model(Path(workdir) / "synthetic-chat", chat=True)), "Hi there"

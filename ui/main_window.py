@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFrame, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from engine.errors import LocalChatError
@@ -22,13 +22,11 @@ SETTINGS_WIDTH = 300
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, client: EngineClient, icon: QIcon | None = None) -> None:
+    def __init__(self, client: EngineClient) -> None:
         super().__init__()
         self.client = client
         client.setParent(self)
         self.setWindowTitle("LocalChat")
-        if icon is not None:
-            self.setWindowIcon(icon)
         self.resize(1100, 760)
         self.picker = ModelPicker()
         self.banner = ErrorBanner()

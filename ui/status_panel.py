@@ -31,6 +31,7 @@ class StatusPanel(QStatusBar):
         self.addPermanentWidget(self.model_label)
         self.addPermanentWidget(self.context_label)
         self.addPermanentWidget(self.context_meter)
+        self.context_meter.hide()  # shown with the first model
         self._context_length = 0
 
     def show_loading(self, path: str) -> None:
@@ -42,6 +43,7 @@ class StatusPanel(QStatusBar):
         self.model_label.setToolTip(info.fallback_reason or f"Running on {provider}")
         self.activity.setText(info.fallback_reason or "Ready")
         self._context_length = info.context_length
+        self.context_meter.show()
         self.show_context(0)
 
     def show_streaming(self, elapsed_s: float, chars: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 class WelcomeWidget(QWidget):
@@ -29,13 +29,17 @@ class WelcomeWidget(QWidget):
         self.actions.addStretch()
         self.actions.addWidget(self.open_button)
         self.actions.addStretch()
+        icon = QLabel()
+        icon.setPixmap(QApplication.windowIcon().pixmap(72, 72))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addStretch()
+        layout.addWidget(icon)
         layout.addWidget(title)
         layout.addWidget(text)
         layout.addSpacing(12)
         layout.addLayout(self.actions)
-        layout.addStretch(2)
+        layout.addStretch()
 
     def add_action(self, button: QPushButton) -> None:
         self.actions.insertWidget(self.actions.count() - 1, button)
