@@ -1,0 +1,35 @@
+"""Streaming touches the view as little as possible and scrolls only while the user follows along."""
+
+from __future__ import annotations
+
+from ui.message_widget import MessageWidget
+
+
+def test_chunks_are_coalesced_and_markdown_rendered_once(chat, counting_model, monkeypatch):
+    chat.load(counting_model)
+    chat.use(temperature=0.0, max_new_tokens=1000)
+    chunks, appends, renders = [], [], []
+    chat.window.client.text_received.connect(chunks.append)
+    monkeypatch.setattr(MessageWidget, "append_text", lambda self, text: appends.append(text))
+    original_render = MessageWidget.render_final
+    monkeypatch.setattr(MessageWidget, "render_final",
+                        lambda self: (renders.append(self.node.role), original_render(self)))
+    chat.send("count")
+    assert "".join(appends) == "".join(chunks) == chat.controller.tree.active_path()[-1].content
+    assert len(chunks) > 5 and len(appends) < len(chunks)
+    assert renders.count("assistant") == 1
+
+
+def test_scrolling_follows_the_stream_until_the_user_scrolls_up(chat, counting_model, qtbot):
+    chat.window.resize(700, 320)
+    chat.load(counting_model)
+    chat.use(temperature=0.0, max_new_tokens=1000)
+    bar = chat.window.chat_view.scroll.verticalScrollBar()
+    for _ in range(2):
+        chat.send("Hi")
+    chat.send("count", wait=False)
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and chat.controller.generating, timeout=20000)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=20000)
+    bar.setValue(0)  # the user scrolls up to read
+    chat.wait_idle()
+    assert bar.value() == 0 and bar.maximum() > 0
