@@ -51,10 +51,6 @@ class Composer(QWidget):
         self._can_send = False
         self._refresh()
 
-    @property
-    def generating(self) -> bool:
-        return self._generating
-
     def set_generating(self, generating: bool) -> None:
         self._generating = generating
         self._refresh()
