@@ -59,7 +59,10 @@ class ChatView(QStackedWidget):
     def show_path(self, nodes: list[Node]) -> None:
         """Show a conversation from scratch (new chat, another version chosen); not used while streaming."""
         for widget in self._messages:
-            widget.parentWidget().deleteLater()
+            row = widget.parentWidget()
+            self.column.removeWidget(row)
+            row.hide()
+            row.deleteLater()
         self._messages.clear()
         for node in nodes:
             self.add_message(node)
