@@ -9,6 +9,7 @@ from importlib import resources
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from engine.settings import SamplingSettings
 from ui.engine_client import EngineClient
 from ui.main_window import MainWindow
 from ui.pyside_fix import guard_emit_refcount
@@ -29,17 +30,18 @@ def app_icon() -> QIcon:
 
 def build_window(options: StartOptions) -> MainWindow:
     """Make the window with its engine client and apply the start-up flags (needs a QApplication)."""
-    guard_emit_refcount()
-    QApplication.setWindowIcon(app_icon())
-    window = MainWindow(EngineClient())
-    settings = window.settings_panel.settings()
+    settings = SamplingSettings()
     if options.temperature is not None:
         settings = replace(settings, temperature=options.temperature)
     if options.max_tokens is not None:
         settings = replace(settings, max_new_tokens=options.max_tokens)
     if options.seed is not None:
         settings = settings.with_seed(options.seed)
-    window.settings_panel.apply(settings.validated())
+    settings.validated()  # a bad flag fails before any window or engine exists
+    guard_emit_refcount()
+    QApplication.setWindowIcon(app_icon())
+    window = MainWindow(EngineClient())
+    window.settings_panel.apply(settings)
     window.picker.set_provider(options.provider)
     if options.model:
         window.load_model(options.model)

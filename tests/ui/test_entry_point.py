@@ -46,3 +46,8 @@ def test_many_signal_emits_do_not_free_true(qtbot):
     for _ in range(20000):
         probe.fired.emit()
     assert sys.getrefcount(True) > 1000
+
+
+def test_a_bad_flag_is_refused_before_the_window_opens(qtbot, capsys):
+    assert entry.main(["--temperature", "9"]) == 2
+    assert "Temperature must be" in capsys.readouterr().err
