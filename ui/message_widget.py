@@ -116,10 +116,16 @@ class MessageWidget(QFrame):
 
     def render_final(self) -> None:
         """Replace the streamed plain text with the message rendered once (Markdown for the assistant)."""
+        blocks = split_blocks(self.node.content) if self.node.role == "assistant" else []
+        stream, self._stream = self._stream, None
+        if stream is not None and len(blocks) == 1 and blocks[0].kind == "text":
+            stream.set_markdown(blocks[0].text)  # prose only: the streaming view can show it as it is
+            stream.setAccessibleName("Message text")
+            self._show_note()
+            return
         self._clear_body()
-        self._stream = None
         if self.node.role == "assistant":
-            for block in split_blocks(self.node.content):
+            for block in blocks:
                 self.body.addWidget(CodeBlock(block.text, block.language) if block.kind == "code"
                                     else self._prose(block.text, markdown=True))
         else:
