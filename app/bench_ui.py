@@ -29,7 +29,7 @@ from engine.settings import SamplingSettings
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MODELS = ROOT.parent / "shared" / "models"
 TICK_MS = 10
-RUNS = 5
+RUNS = 9
 
 
 def model_or_synthetic(name: str, workdir: str, slow: bool) -> Path:

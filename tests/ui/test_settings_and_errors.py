@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import time
+
+import pytest
 
 from engine.errors import EngineCrashed
 from engine.settings import SamplingSettings
@@ -79,3 +82,17 @@ def test_a_failed_send_puts_the_message_back_in_the_composer(chat, chat_model, m
     assert "Temperature" in chat.window.banner.message.text()
     assert chat.controller.tree.is_empty() and chat.messages() == []
     assert chat.window.composer.text() == "Keep me"
+
+
+def test_closing_while_a_reply_streams_stops_the_engine_quickly(chat, counting_model):
+    chat.load(counting_model)
+    chat.use(temperature=0.0, max_new_tokens=1000)
+    chat.send("count", wait=False)
+    chat.wait_text()
+    pid = chat.window.client.engine_pid
+    started = time.perf_counter()
+    chat.window.close()
+    assert time.perf_counter() - started < 5
+    assert chat.window.client.engine_pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
