@@ -15,6 +15,9 @@ from ui.main_window import MainWindow
 from ui.pyside_fix import guard_emit_refcount
 
 
+DESKTOP_APP_ID = "io.github.localchat.LocalChat"
+
+
 @dataclass(frozen=True)
 class StartOptions:
     model: str | None = None
@@ -51,6 +54,7 @@ def build_window(options: StartOptions) -> MainWindow:
 def run(options: StartOptions) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LocalChat")
+    app.setDesktopFileName(DESKTOP_APP_ID)  # ties the window to packaging's .desktop entry and icon
     app.setStyle("Fusion")
     window = build_window(options)
     window.show()
