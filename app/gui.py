@@ -9,9 +9,16 @@ from importlib import resources
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from app import paths
+from app.flavour import available_providers
+from app.models import resolve_model
+from engine.catalog import load_catalog
+from engine.hardware import detect_hardware
+from engine.registry import Registry
 from engine.settings import SamplingSettings
 from ui.engine_client import EngineClient
 from ui.main_window import MainWindow
+from ui.model_library import ModelLibrary
 from ui.pyside_fix import guard_emit_refcount
 
 
@@ -41,13 +48,16 @@ def build_window(options: StartOptions) -> MainWindow:
     if options.seed is not None:
         settings = settings.with_seed(options.seed)
     settings.validated()  # a bad flag fails before any window or engine exists
+    model = resolve_model(options.model) if options.model else None  # a folder, or an installed model's id
     guard_emit_refcount()
     QApplication.setWindowIcon(app_icon())
     window = MainWindow(EngineClient())
+    window.attach_models(ModelLibrary(Registry(paths.models_dir()), load_catalog(), detect_hardware(),
+                                      available_providers()))
     window.settings_panel.apply(settings)
     window.picker.set_provider(options.provider)
-    if options.model:
-        window.load_model(options.model)
+    if model:
+        window.load_model(model)
     return window
 
 

@@ -17,7 +17,8 @@ def gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="localchat", description="Open the LocalChat window.",
         epilog="Commands without a window: localchat {generate,doctor,bench,models,history,export,self-test} --help")
-    parser.add_argument("--model", metavar="PATH", help="model folder to load at start")
+    parser.add_argument("--model", metavar="PATH|ID",
+                        help="model folder, or an installed model's id, to load at start")
     parser.add_argument("--provider", choices=PROVIDERS, default="auto", help="where the model runs")
     parser.add_argument("--temperature", type=float, metavar="T")
     parser.add_argument("--max-tokens", type=int, metavar="N")

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QFrame, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFrame, QMainWindow, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from engine.errors import LocalChatError
 from engine.model import ModelInfo
+from engine.registry import InstalledModel
 from ui.chat_controller import ChatController
 from ui.chat_view import ChatView
 from ui.composer import Composer
+from ui.download_bar import DownloadBar
 from ui.engine_client import EngineClient
 from ui.error_banner import ErrorBanner
+from ui.model_library import ModelLibrary
 from ui.model_picker import ModelPicker
+from ui.models_view import ModelsView
 from ui.settings_panel import SettingsPanel
 from ui.status_panel import StatusPanel
 from ui.theme import follow_color_scheme, style_sheet
@@ -34,6 +38,8 @@ class MainWindow(QMainWindow):
         self.composer = Composer()
         self.settings_panel = SettingsPanel()
         self.status = StatusPanel()
+        self.library: ModelLibrary | None = None
+        self.models_view: ModelsView | None = None
         self.setStatusBar(self.status)
         self.setCentralWidget(self._build_body())
         self.controller = ChatController(client, self.chat_view, self.composer, self.status,
@@ -59,6 +65,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(top)
         layout.addWidget(self.chat_view, 1)
         layout.addWidget(self.composer)
+        self._top, self._chat_column = top, layout
         side = QScrollArea()
         side.setAccessibleName("Reply settings panel")
         side.setWidgetResizable(True)
@@ -93,8 +100,58 @@ class MainWindow(QMainWindow):
             self.picker.set_provider(provider)
         self.picker.request_load(path)
 
+    def attach_models(self, library: ModelLibrary) -> None:
+        """Catalog, downloads and installed models; the app layer owns the Registry behind ``library``."""
+        self.library = library
+        library.setParent(self)
+        self.models_view = ModelsView(library)
+        self.models_view.hide()
+        self._chat_column.insertWidget(self._chat_column.indexOf(self.chat_view) + 1, self.models_view, 1)
+        self._top.addWidget(DownloadBar(library))
+        self.picker.models_button.show()
+        self.picker.models_requested.connect(lambda: self.show_models(True))
+        browse = QPushButton("Browse models…")
+        browse.clicked.connect(lambda: self.show_models(True))
+        welcome = self.chat_view.welcome
+        welcome.add_action(browse)
+        welcome.download_requested.connect(lambda pick: library.download_catalog(pick.model, pick.variant))
+        welcome.model_open_requested.connect(self.open_installed)
+        self.models_view.open_requested.connect(self.open_installed)
+        self.models_view.back_requested.connect(lambda: self.show_models(False))
+        for change in (library.download_started, library.download_cancelled, library.failed):
+            change.connect(lambda *_: welcome.set_download_enabled(library.downloading is None))
+        library.download_finished.connect(self._on_download_finished)
+        library.download_cancelled.connect(lambda: self.status.show_idle("Download cancelled"))
+        library.installed_changed.connect(self._refresh_welcome)
+        library.failed.connect(self._on_failed)
+        self._refresh_welcome()
+
+    def show_models(self, show: bool) -> None:
+        if self.models_view is None:
+            return
+        self.models_view.setVisible(show)
+        self.chat_view.setVisible(not show)
+        self.composer.setVisible(not show)
+        self.picker.models_button.setEnabled(not show)
+
+    def open_installed(self, model: InstalledModel) -> None:
+        self.picker.request_load(str(model.path), model.provider)
+
+    def _refresh_welcome(self) -> None:
+        library = self.library
+        recommendation = library.recommendation()
+        fit_label = library.fit_label(recommendation.variant) if recommendation else ""
+        self.chat_view.welcome.show_models(library.installed(), recommendation, fit_label)
+        self.chat_view.welcome.set_download_enabled(library.downloading is None)
+
+    def _on_download_finished(self, model: InstalledModel) -> None:
+        self.status.show_idle(f"Downloaded {model.id}")
+        if self.controller.model is None:  # first run: straight into a chat
+            self.open_installed(model)
+
     def _on_load_requested(self, path: str, provider: str) -> None:
         self.banner.hide()
+        self.show_models(False)
         self.controller.load_model(path, provider)
 
     def _on_model_changed(self, info: ModelInfo | None) -> None:
@@ -118,4 +175,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.client.close()
+        if self.library is not None:
+            self.library.close()
         super().closeEvent(event)

@@ -1,0 +1,60 @@
+"""Render the first-run welcome and the Models page to PNGs: ``python -m app.screenshot_models OUT_DIR``.
+
+The machine is fixed (16 GB of RAM, no GPU, the CPU build) so the pictures do not depend on where
+they are taken; the Models page shows one installed model, a synthetic one added as a folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from engine.catalog import load_catalog
+from engine.hardware import Hardware
+from engine.registry import Registry
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_HARDWARE = Hardware(ram_bytes=16_000_000_000)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m app.screenshot_models OUT_DIR", file=sys.stderr)
+        return 2
+    out = Path(argv[0])
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui import app_icon
+    from ui.engine_client import EngineClient
+    from ui.main_window import MainWindow
+    from ui.model_library import ModelLibrary
+
+    app = QApplication.instance() or QApplication([])
+    app.setStyle("Fusion")
+    QApplication.setWindowIcon(app_icon())
+    with tempfile.TemporaryDirectory() as workdir:
+        registry = Registry(Path(workdir) / "models")
+        window = MainWindow(EngineClient())
+        window.attach_models(ModelLibrary(registry, load_catalog(), EXAMPLE_HARDWARE, ["cpu"]))
+        window.resize(1100, 760)
+        window.show()
+        app.processEvents()
+        window.grab().save(str(out / "welcome.png"))
+        sys.path.insert(0, str(ROOT / "tests" / "support"))
+        from synthetic_model import build_synthetic_model
+
+        window.library.add_local(build_synthetic_model(Path(workdir) / "my-synthetic-model", chat=True))
+        window.show_models(True)
+        app.processEvents()
+        window.grab().save(str(out / "models.png"))
+        window.close()
+    print(f"wrote {out / 'welcome.png'} and {out / 'models.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
