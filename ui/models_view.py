@@ -117,7 +117,7 @@ class ModelsView(QWidget):
         self.installed_rows[model.id] = InstalledRow(size, open_button, remove)
 
     def _add_row(self) -> QHBoxLayout:
-        folder = QPushButton("Add from folder…")
+        self.folder_button = folder = QPushButton("Add from folder…")
         folder.setToolTip("Add an ONNX Runtime GenAI model folder you already have; it stays where it is")
         folder.clicked.connect(self._on_add_folder_clicked)
         self.repo_field = QLineEdit()

@@ -1,0 +1,119 @@
+"""Downloads in the window, from a fake Hub on 127.0.0.1: progress, cancel, sign-in, not found, then chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import download
+from engine.catalog import Catalog, CatalogModel, Variant
+from engine.hardware import Hardware
+from engine.registry import Registry
+from hub_server import FakeHub, files_from_folder
+from synthetic_model import REPLY_TEXT, build_synthetic_model
+from ui.model_library import ModelLibrary
+
+REPO = "test-org/synthetic-onnx"
+WAIT_MS = 20000
+SYNTHETIC = CatalogModel(
+    id="synthetic", name="Synthetic chat", repo=REPO, description="A tiny model for tests.", license="MIT",
+    context_length=256, source_note="tests", variants=(Variant("cpu", "cpu-int4", 1_300_000, False, 100_000_000, 0,
+                                                               "tests"),))
+
+
+@pytest.fixture(scope="module")
+def repo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    model = build_synthetic_model(tmp_path_factory.mktemp("hub") / "model", chat=True)
+    return files_from_folder(model, "cpu-int4")
+
+
+@pytest.fixture
+def hub(repo_files, monkeypatch: pytest.MonkeyPatch):
+    server = FakeHub(REPO, dict(repo_files)).start()
+    monkeypatch.setenv("HF_ENDPOINT", server.url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def library(window, tmp_path: Path) -> ModelLibrary:
+    library = ModelLibrary(Registry(tmp_path / "models"), Catalog((SYNTHETIC,)), Hardware(ram_bytes=8_000_000_000),
+                           ["cpu"])
+    window.attach_models(library)
+    return library
+
+
+def bar(window):
+    return window.download_bar
+
+
+def test_download_from_the_welcome_shows_progress_then_opens_the_model(window, library, hub, qtbot):
+    hub.faults.bytes_per_second = 2_000_000  # slow enough to see progress
+    seen = []
+    library.download_progressed.connect(seen.append)
+    window.chat_view.welcome.offer.download_button.click()
+    assert bar(window).isVisible() and bar(window).title.text() == "Downloading Synthetic chat"
+    assert not window.chat_view.welcome.offer.download_button.isEnabled()
+    qtbot.waitUntil(lambda: any(0 < e.bytes_done < e.total_bytes for e in seen), timeout=WAIT_MS)
+    assert " of " in bar(window).details.text() and "/s" in bar(window).details.text()
+    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)  # first run: opened for you
+    assert not bar(window).isVisible()
+    assert [m.id for m in library.installed()] == ["synthetic"]
+    window.composer.input.setPlainText("Hi")
+    window.composer.button.click()
+    qtbot.waitUntil(lambda: not window.controller.generating, timeout=WAIT_MS)
+    assert window.controller.last_reply_text() == REPLY_TEXT
+
+
+def test_download_from_the_models_view_lists_the_model(window, library, hub, qtbot):
+    window.show_models(True)
+    with qtbot.waitSignal(library.download_finished, timeout=WAIT_MS):
+        window.models_view.variant_rows[("synthetic", "cpu")].download_button.click()
+    assert list(window.models_view.installed_rows) == ["synthetic"]
+
+
+def test_cancel_leaves_nothing_installed(window, library, hub, qtbot):
+    hub.faults.bytes_per_second = 300_000
+    started = []
+    library.download_progressed.connect(lambda e: e.bytes_done and started.append(e))
+    window.chat_view.welcome.offer.download_button.click()
+    qtbot.waitUntil(lambda: bool(started), timeout=WAIT_MS)
+    with qtbot.waitSignal(library.download_cancelled, timeout=WAIT_MS):
+        bar(window).cancel_button.click()
+        assert bar(window).cancel_button.text() == "Cancelling…"
+        assert not bar(window).cancel_button.isEnabled()
+    assert library.installed() == [] and library.registry.list_installed() == []
+    assert not bar(window).isVisible() and not window.banner.isVisible()
+    assert window.status.activity.text() == "Download cancelled"
+    assert window.chat_view.welcome.offer.download_button.isEnabled()
+
+
+def test_401_asks_to_sign_in_and_a_token_retries(window, library, hub, qtbot, monkeypatch):
+    hub.faults.status = 401
+    tokens = []
+
+    def store_token(token: str) -> None:
+        tokens.append(token)
+        hub.faults.status = None
+
+    monkeypatch.setattr(download, "store_token", store_token)
+    window.chat_view.welcome.offer.download_button.click()
+    qtbot.waitUntil(window.banner.isVisible, timeout=WAIT_MS)
+    assert "sign in with a Hugging Face token" in window.banner.message.text()
+    assert bar(window).token_field.isVisible()
+    bar(window).token_field.setText(" hf_example ")
+    with qtbot.waitSignal(library.download_finished, timeout=WAIT_MS):
+        bar(window).sign_in_button.click()
+    assert tokens == ["hf_example"]
+    assert [m.id for m in library.installed()] == ["synthetic"]
+
+
+def test_404_says_not_found(window, library, hub, qtbot):
+    window.show_models(True)
+    window.models_view.repo_field.setText(REPO)
+    window.models_view.subfolder_field.setText("no-such-folder")
+    window.models_view.hub_button.click()
+    qtbot.waitUntil(window.banner.isVisible, timeout=WAIT_MS)
+    assert window.banner.message.text() == f"{REPO}/no-such-folder was not found on the Hugging Face Hub."
+    assert library.installed() == [] and not bar(window).isVisible()

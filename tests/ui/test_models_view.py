@@ -1,0 +1,83 @@
+"""The Models page: catalog with fit hints, installed models with sizes, remove, add from a folder."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from engine.catalog import load_catalog
+from engine.hardware import Hardware
+from engine.registry import Registry, folder_size
+from ui.model_library import ModelLibrary
+from ui.units import human_bytes
+
+GB = 1_000_000_000
+
+
+@pytest.fixture
+def library(window, tmp_path) -> ModelLibrary:
+    library = ModelLibrary(Registry(tmp_path / "models"), load_catalog(), Hardware(ram_bytes=8 * GB), ["cpu"])
+    window.attach_models(library)
+    return library
+
+
+@pytest.fixture
+def view(window, library):
+    window.picker.models_button.click()
+    assert window.models_view.isVisible() and not window.chat_view.isVisible()
+    return window.models_view
+
+
+def answer(monkeypatch, button: QMessageBox.StandardButton) -> list[str]:
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked.append(text) or button)
+    return asked
+
+
+def test_catalog_entries_have_fit_hints_with_the_figures_in_a_tooltip(view):
+    rows = view.variant_rows
+    assert len(rows) == sum(len(m.variants) for m in load_catalog().models)
+    assert rows[("phi-3.5-mini-instruct", "cpu")].fit_label.text() == "Fits this computer"
+    assert rows[("phi-4-mini-instruct", "cpu")].fit_label.text() == "May be slow here"
+    tip = rows[("phi-4-mini-instruct", "cpu")].fit_label.toolTip()
+    assert "6.5 GB of RAM" in tip and "this computer has 8.0 GB" in tip
+    cuda = rows[("phi-4-mini-instruct", "cuda")]
+    assert cuda.fit_label.text() == "Needs LocalChat for CUDA" and not cuda.download_button.isEnabled()
+
+
+def test_installed_models_show_their_size_and_open(view, library, chat_model, window, qtbot):
+    library.add_local(chat_model)
+    row = view.installed_rows["synthetic-chat"]
+    assert row.size_label.text() == human_bytes(folder_size(chat_model))
+    row.open_button.click()
+    assert window.chat_view.isVisible() and not view.isVisible()
+    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=20000)
+
+
+def test_remove_asks_first_and_forgets_the_model(view, library, chat_model, monkeypatch):
+    library.add_local(chat_model)
+    asked = answer(monkeypatch, QMessageBox.StandardButton.No)
+    view.installed_rows["synthetic-chat"].remove_button.click()
+    assert "stays where it is" in asked[0]
+    assert [m.id for m in library.installed()] == ["synthetic-chat"]
+    answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    view.installed_rows["synthetic-chat"].remove_button.click()
+    assert library.installed() == [] and view.installed_rows == {}
+    assert (chat_model / "genai_config.json").is_file()  # the user's folder is left alone
+
+
+def test_add_from_folder_lists_the_model(view, chat_model, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(chat_model))
+    view.folder_button.click()
+    assert list(view.installed_rows) == ["synthetic-chat"]
+
+
+def test_a_folder_without_genai_config_shows_the_plain_error(view, window, tmp_path, monkeypatch):
+    empty = tmp_path / "just-some-folder"
+    empty.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(empty))
+    view.folder_button.click()
+    assert window.banner.isVisible()
+    assert window.banner.message.text() == (f"{empty} is not an ONNX Runtime GenAI model folder: "
+                                            "it has no genai_config.json.")
+    assert view.installed_rows == {}
