@@ -1,4 +1,10 @@
-"""The composition root of the window: the Qt application, the engine client, the window, the start-up flags."""
+"""The composition root of the window: the Qt application, the engine client, the window, the start-up flags.
+
+The window starts with the saved settings (flags override them), the conversation
+history (the latest conversation reopened) and, with ``--send TEXT``, sends TEXT once
+the model has loaded, as if typed: handy for scripts and demos, and how the crash test
+drives the real app without a human.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,14 @@ from PySide6.QtWidgets import QApplication
 
 from app import paths
 from app.flavour import available_providers
+from app.history import ChatHistory
 from app.models import resolve_model
+from app.settings import AppSettings
+from app.settings_keeper import SettingsKeeper, saved_sampling
+from app.store import ConversationStore
 from engine.catalog import load_catalog
 from engine.hardware import detect_hardware
 from engine.registry import Registry
-from engine.settings import SamplingSettings
 from ui.engine_client import EngineClient
 from ui.main_window import MainWindow
 from ui.model_library import ModelLibrary
@@ -32,6 +41,7 @@ class StartOptions:
     temperature: float | None = None
     max_tokens: int | None = None
     seed: int | None = None
+    send: str | None = None
 
 
 def app_icon() -> QIcon:
@@ -40,7 +50,8 @@ def app_icon() -> QIcon:
 
 def build_window(options: StartOptions) -> MainWindow:
     """Make the window with its engine client and apply the start-up flags (needs a QApplication)."""
-    settings = SamplingSettings()
+    preferences = AppSettings.load()
+    settings = saved_sampling(preferences)
     if options.temperature is not None:
         settings = replace(settings, temperature=options.temperature)
     if options.max_tokens is not None:
@@ -55,10 +66,24 @@ def build_window(options: StartOptions) -> MainWindow:
     window.attach_models(ModelLibrary(Registry(paths.models_dir()), load_catalog(), detect_hardware(),
                                       available_providers()))
     window.settings_panel.apply(settings)
-    window.picker.set_provider(options.provider)
+    window.picker.set_provider(preferences.provider if options.provider == "auto" else options.provider)
     if model:
         window.load_model(model)
+    SettingsKeeper(window, preferences).restore(model_given=bool(options.model))
+    ChatHistory(ConversationStore.open_default(), window).start()
+    if options.send:
+        send_once_loaded(window, options.send)
     return window
+
+
+def send_once_loaded(window: MainWindow, text: str) -> None:
+    """Send ``text`` the first time a model is ready."""
+    def on_model_changed(info: object) -> None:
+        if info is not None:
+            window.controller.model_changed.disconnect(on_model_changed)
+            window.controller.send(text)
+
+    window.controller.model_changed.connect(on_model_changed)
 
 
 def run(options: StartOptions) -> int:

@@ -23,6 +23,7 @@ def gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--temperature", type=float, metavar="T")
     parser.add_argument("--max-tokens", type=int, metavar="N")
     parser.add_argument("--seed", type=int, metavar="S")
+    parser.add_argument("--send", metavar="TEXT", help="send this message once the model has loaded")
     return parser
 
 
@@ -40,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         start = gui.StartOptions(model=options.model, provider=options.provider,
-                                 temperature=options.temperature, max_tokens=options.max_tokens, seed=options.seed)
+                                 temperature=options.temperature, max_tokens=options.max_tokens, seed=options.seed,
+                                 send=options.send)
         return gui.run(start)
     except LocalChatError as error:
         print(f"localchat: {error.user_message}", file=sys.stderr)

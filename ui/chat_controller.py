@@ -5,8 +5,9 @@ the conversation tree and its widgets.  Streamed text is buffered and flushed on
 short timer with one insert, so a fast model costs a few repaints a second instead
 of one per token.  The Markdown of a reply is rendered once, when it ends.
 
-Persistence hooks: ``message_added``, ``reply_updated`` and ``reply_finished`` say
-what changed, so the app layer can store the conversation without ui/ knowing how.
+Persistence hooks: ``message_added``, ``reply_updated``, ``reply_finished`` and
+``alternative_selected`` say what changed (``reply_settings`` what the reply was asked
+with), so the app layer can store the conversation without ui/ knowing how.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class ChatController(QObject):
     message_added = Signal(object)           # Node (a user message, or an assistant reply about to stream)
     reply_updated = Signal(object, str)      # Node, the text just appended
     reply_finished = Signal(object, object)  # Node, ReplyRecord
+    alternative_selected = Signal(object)    # Node now shown at its position
     generating_changed = Signal(bool)
     model_changed = Signal(object)           # ModelInfo, or None when no model is loaded
     failed = Signal(object)                  # LocalChatError
@@ -48,6 +50,7 @@ class ChatController(QObject):
         self.tree = ConversationTree()
         self.model: ModelInfo | None = None
         self._reply: Node | None = None
+        self.reply_settings: tuple[SamplingSettings, str] | None = None  # what the reply in progress was asked with
         self._resend_text: str | None = None  # what goes back to the composer if the reply fails at once
         self._pending: list[str] = []
         self._started = 0.0
@@ -120,8 +123,9 @@ class ChatController(QObject):
 
     def select_alternative(self, node: Node, delta: int) -> None:
         if not self.generating:
-            self.tree.select(node, delta)
+            shown = self.tree.select(node, delta)
             self.view.show_path(self.tree.active_path())
+            self.alternative_selected.emit(shown)
 
     def new_chat(self) -> None:
         self.open_conversation(ConversationTree())
@@ -145,6 +149,7 @@ class ChatController(QObject):
     def _ask(self, user: Node, reply: Node, resend_text: str | None) -> None:
         """Send the request first, so the engine works while the caller builds the widgets."""
         settings, system_prompt = self._settings_source()
+        self.reply_settings = (settings, system_prompt)
         self._reply, self._resend_text = reply, resend_text
         self._started = time.perf_counter()
         self.client.ask(self.tree.messages_until(user, system_prompt), settings)

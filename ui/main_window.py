@@ -19,10 +19,12 @@ from ui.model_library import ModelLibrary
 from ui.model_picker import ModelPicker
 from ui.models_view import ModelsView
 from ui.settings_panel import SettingsPanel
+from ui.sidebar import Sidebar
 from ui.status_panel import StatusPanel
 from ui.theme import follow_color_scheme, style_sheet
 
 SETTINGS_WIDTH = 300
+SIDEBAR_WIDTH = 230
 
 
 class MainWindow(QMainWindow):
@@ -37,6 +39,7 @@ class MainWindow(QMainWindow):
         self.chat_view = ChatView()
         self.composer = Composer()
         self.settings_panel = SettingsPanel()
+        self.sidebar = Sidebar()
         self.status = StatusPanel()
         self.library: ModelLibrary | None = None
         self.models_view: ModelsView | None = None
@@ -45,6 +48,7 @@ class MainWindow(QMainWindow):
         self.controller = ChatController(client, self.chat_view, self.composer, self.status,
                                          self.settings_panel.next_reply, parent=self)
         self.picker.load_requested.connect(self._on_load_requested)
+        self.sidebar.new_chat_requested.connect(self.controller.new_chat)
         self.chat_view.welcome.open_requested.connect(self.picker.choose_folder)
         self.controller.failed.connect(self._on_failed)
         self.controller.model_changed.connect(self._on_model_changed)
@@ -74,14 +78,16 @@ class MainWindow(QMainWindow):
         side.setWidget(self.settings_panel)
         side.setMinimumWidth(SETTINGS_WIDTH)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.sidebar.setMinimumWidth(180)
+        splitter.addWidget(self.sidebar)
         splitter.addWidget(chat)
         splitter.addWidget(side)
-        splitter.setStretchFactor(0, 1)
-        splitter.setSizes([self.width() - SETTINGS_WIDTH, SETTINGS_WIDTH])
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([SIDEBAR_WIDTH, self.width() - SIDEBAR_WIDTH - SETTINGS_WIDTH, SETTINGS_WIDTH])
         return splitter
 
     def _add_shortcuts(self) -> None:
-        for keys, slot in ((QKeySequence.StandardKey.New, self.controller.new_chat),
+        for keys, slot in ((QKeySequence.StandardKey.New, self.sidebar.new_chat_requested.emit),
                            (QKeySequence.StandardKey.Open, self.picker.choose_folder),
                            ("Ctrl+L", self.composer.input.setFocus),
                            ("Esc", self.controller.stop),
@@ -162,6 +168,7 @@ class MainWindow(QMainWindow):
 
     def _on_generating_changed(self, generating: bool) -> None:
         self.picker.setEnabled(not generating)
+        self.sidebar.set_busy(generating)
         if generating:
             self.banner.hide()
 

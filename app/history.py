@@ -1,0 +1,344 @@
+"""ChatHistory: keeps the chat in the ConversationStore, and the sidebar in step with the store.
+
+The controller says what changed (a message added, text streamed, a reply finished or
+failed, another version chosen); this class writes it down:
+
+* the user's message is saved before the engine is asked, the reply's row when it starts
+  (status ``streaming``, with the model and every sampling setting), its text at most
+  once a second while it streams, and its end with the record's figures (the seed actually
+  used among them), so a crash loses at most about a second of text;
+* regenerations and edits are stored as alternatives of the message they replace;
+* a send that fails before any text leaves the controller's tree; the store cannot delete
+  messages, so its rows stay as an empty ``error`` reply that is never shown and later
+  messages at that position are stored as its alternatives.
+
+Storage trouble (a damaged file set aside, a full or read-only disk, a newer database) is
+reported once through ``report`` as one plain sentence; the chat itself keeps working.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject
+
+from app.export import export_json, export_markdown, import_json
+from app.store import ConversationStore, Message
+from engine.errors import LocalChatError
+from engine.record import ReplyRecord
+from ui.conversation_model import ConversationTree, Node
+from ui.main_window import MainWindow
+from ui.sidebar import SidebarEntry
+
+SAVE_INTERVAL_S = 1.0
+_RECORD_FIELDS = {field.name for field in fields(ReplyRecord)}
+
+def is_failed_send(message: Message) -> bool:
+    """An empty reply that ended in an error: the chat dropped it, so it is not shown again."""
+    return message.role == "assistant" and message.status == "error" and not message.content
+
+
+def tree_from_messages(messages: Sequence[Message]) -> tuple[ConversationTree, dict[Node, int], dict[tuple, int]]:
+    """Rebuild the chat's tree from stored messages (parents before children).
+
+    Returns the tree, each node's message id, and the hidden rows (failed sends) by
+    ``(parent id, role)``.  System messages are not part of the chat's tree (the system
+    prompt comes from the settings); their children hang from the tree's root.
+    """
+    tree = ConversationTree()
+    nodes: dict[int | None, Node] = {None: tree.root}
+    ids: dict[Node, int] = {}
+    hidden: dict[tuple, int] = {}
+    active: dict[Node, Node] = {}
+    children: dict[int, list[Message]] = {}
+    for message in messages:
+        if message.parent_id is not None:
+            children.setdefault(message.parent_id, []).append(message)
+    for message in messages:
+        parent = nodes.get(message.parent_id)
+        if parent is None:  # below a hidden or system message that has no node
+            continue
+        if message.role == "system":
+            nodes[message.id] = parent
+            continue
+        replies = children.get(message.id, [])
+        if is_failed_send(message) or (message.role == "user" and replies and all(map(is_failed_send, replies))):
+            hidden[(message.parent_id, message.role)] = message.id
+            continue
+        node = Node(message.role, message.content, parent=parent)
+        parent.children.append(node)
+        if message.active:
+            active[parent] = node
+        _restore_outcome(node, message)
+        nodes[message.id] = node
+        ids[node] = message.id
+    for parent in nodes.values():
+        if parent.children:
+            chosen = active.get(parent)
+            parent.active = parent.children.index(chosen) if chosen else len(parent.children) - 1
+    return tree, ids, hidden
+
+
+def _restore_outcome(node: Node, message: Message) -> None:
+    if message.role != "assistant":
+        return
+    stats = {key: value for key, value in message.stats.items() if key in _RECORD_FIELDS}
+    node.record = ReplyRecord(**stats) if stats else None
+    if message.status in ("interrupted", "error", "streaming"):
+        node.interrupted = True  # shown with the "Interrupted" note
+        if node.record is None:
+            node.record = ReplyRecord(finish_reason="error")  # a finished record, so it is not shown as streaming
+
+
+class ChatHistory(QObject):
+    def __init__(self, store: ConversationStore, window: MainWindow) -> None:
+        super().__init__(window)
+        self.store, self.controller, self.sidebar = store, window.controller, window.sidebar
+        self._report = window.banner.show_error
+        controller, sidebar = self.controller, self.sidebar
+        self.conversation_id: int | None = None
+        self._tree: ConversationTree | None = None
+        self._ids: dict[Node, int] = {}
+        self._hidden: dict[tuple, int] = {}
+        self._root_id: int | None = None  # a stored system message the tree's root stands for
+        self._reply: Node | None = None
+        self._saved_at = float("-inf")
+        self._notices_shown: set[str] = set()
+        controller.message_added.connect(self._on_message_added)
+        controller.reply_updated.connect(self._on_reply_updated)
+        controller.reply_finished.connect(self._on_reply_finished)
+        controller.alternative_selected.connect(self._on_alternative_selected)
+        controller.failed.connect(self._on_failed)
+        sidebar.conversation_selected.connect(self.open)
+        sidebar.new_chat_requested.connect(self.new_chat)
+        sidebar.search_changed.connect(self._on_search_changed)
+        sidebar.rename_requested.connect(self._on_rename_requested)
+        sidebar.delete_requested.connect(self._on_delete_requested)
+        sidebar.undo_delete_requested.connect(self._on_undo_delete_requested)
+        sidebar.export_requested.connect(self._on_export_requested)
+        sidebar.import_requested.connect(self._on_import_requested)
+        window.installEventFilter(self)
+
+    def start(self) -> None:
+        """Flag replies a killed LocalChat left streaming, forget last session's deletions, reopen the latest chat."""
+        self._guarded(self._start)
+
+    def _start(self) -> None:
+        self.store.mark_interrupted_replies()
+        self.store.purge_deleted()  # deleting can be undone until LocalChat closes
+        latest = self.store.latest_conversation_id()
+        if latest is None:
+            latest = self.store.create_conversation().id
+        self._open(latest)
+
+    # --- conversations -----------------------------------------------------------------------------------------
+
+    def open(self, conversation_id: int) -> None:
+        if conversation_id == self.conversation_id and self.controller.tree is self._tree:
+            return
+        if self.controller.generating:  # the list is disabled while a reply streams; keep the selection honest
+            self._refresh_list()
+            return
+        self._guarded(lambda: self._open(conversation_id))
+
+    def _open(self, conversation_id: int) -> None:
+        messages = self.store.all_messages(conversation_id)
+        tree, self._ids, hidden = tree_from_messages(messages)
+        self._root_id = next((m.id for m in messages if m.role == "system" and m.parent_id is None and m.active),
+                             None)
+        self._hidden = {((self._root_id if parent is None else parent), role): message_id
+                        for (parent, role), message_id in hidden.items()}
+        self.conversation_id, self._tree = conversation_id, tree
+        self.controller.open_conversation(tree)
+        self._refresh_list()
+
+    def new_chat(self) -> None:
+        """Start a stored conversation, or stay in the current one if nothing was said in it yet."""
+        if self.controller.generating:
+            return
+        self._guarded(self._new_chat)
+
+    def _new_chat(self) -> None:
+        current = self.conversation_id
+        if current is None or self.store.get_conversation(current).message_count:
+            current = self.store.create_conversation().id
+        self._open(current)
+
+    def _ensure_conversation(self) -> int:
+        """The conversation the chat on screen belongs to (a new one if the controller started a fresh tree)."""
+        if self.conversation_id is None or self.controller.tree is not self._tree:
+            self.conversation_id = self.store.create_conversation().id
+            self._tree, self._ids, self._hidden, self._root_id = self.controller.tree, {}, {}, None
+        return self.conversation_id
+
+    # --- the chat ----------------------------------------------------------------------------------------------
+
+    def _on_message_added(self, node: Node) -> None:
+        self._guarded(lambda: self._store_message(node))
+
+    def _store_message(self, node: Node) -> None:
+        conversation_id = self._ensure_conversation()
+        sibling = self._stored_sibling(node)
+        if node.role == "user":
+            message = self.store.add_user_message(conversation_id, node.content, alternative_to=sibling)
+            self._refresh_list()
+        else:
+            info = self.controller.model
+            sampling, system_prompt = self.controller.reply_settings
+            settings = {**sampling.to_dict(), "model_path": info.path if info else None}
+            if system_prompt.strip():
+                settings["system_prompt"] = system_prompt.strip()
+            message = self.store.start_reply(conversation_id, model=info.name if info else "",
+                                             provider=info.provider if info else "", settings=settings,
+                                             alternative_to=sibling)
+            self._reply, self._saved_at = node, float("-inf")
+        self._ids[node] = message.id
+
+    def _on_reply_updated(self, node: Node, _text: str) -> None:
+        now = time.monotonic()
+        if node in self._ids and now - self._saved_at >= SAVE_INTERVAL_S:
+            self._saved_at = now
+            self._guarded(lambda: self.store.update_reply(self._ids[node], node.content))
+
+    def _on_reply_finished(self, node: Node, record: ReplyRecord) -> None:
+        self._reply = None
+        if node in self._ids:
+            status = "cancelled" if record.finish_reason == "cancelled" else "done"
+            self._guarded(lambda: self.store.finish_reply(self._ids[node], status=status, content=node.content,
+                                                          stats=record.to_dict()))
+            self._refresh_list()
+
+    def _on_failed(self, error: LocalChatError) -> None:
+        node, self._reply = self._reply, None
+        if node is None or node not in self._ids:
+            return
+        self._guarded(lambda: self._store_failure(node, error))
+
+    def _store_failure(self, node: Node, error: LocalChatError) -> None:
+        self.store.finish_reply(self._ids[node], status="error", content=node.content, stats={},
+                                error=error.user_message)
+        if node in node.parent.children:
+            return  # kept with the text it had, marked interrupted
+        self._forget_removed(node)
+        place = node.parent
+        if place.parent is not None and place not in place.parent.children:  # the user's message went back too
+            self._forget_removed(place)
+            place = place.parent
+        shown = place.active_child()
+        if shown in self._ids:  # the store follows the version the chat now shows
+            self.store.activate(self._ids[shown])
+
+    def _forget_removed(self, node: Node) -> None:
+        message_id = self._ids.pop(node)
+        parent_id = self.store.message(message_id).parent_id
+        self._hidden[(parent_id, node.role)] = message_id
+
+    def _on_alternative_selected(self, node: Node) -> None:
+        if node in self._ids:
+            self._guarded(lambda: self.store.activate(self._ids[node]))
+
+    def _stored_sibling(self, node: Node) -> int | None:
+        """A stored message the new one is an alternative to, if its position already holds one."""
+        for other in node.alternatives:
+            if other is not node and other in self._ids:
+                return self._ids[other]
+        parent = node.parent
+        parent_id = self._root_id if parent is None or parent.parent is None else self._ids.get(parent)
+        return self._hidden.get((parent_id, node.role))
+
+    # --- the sidebar -------------------------------------------------------------------------------------------
+
+    def _refresh_list(self) -> None:
+        self._guarded(self._show_entries)
+
+    def _show_entries(self) -> None:
+        text = self.sidebar.search_text()
+        if text:
+            entries = [SidebarEntry(hit.conversation_id, hit.title, hit.snippet) for hit in self.store.search(text)]
+        else:
+            entries = [SidebarEntry(c.id, c.title) for c in self.store.list_conversations()]
+        self.sidebar.show_entries(entries, self.conversation_id)
+
+    def _on_search_changed(self, _text: str) -> None:
+        self._refresh_list()
+
+    def _on_rename_requested(self, conversation_id: int, title: str) -> None:
+        self._guarded(lambda: self.store.rename(conversation_id, title))
+        self._refresh_list()
+
+    def _on_delete_requested(self, conversation_id: int) -> None:
+        if conversation_id == self.conversation_id and self.controller.generating:
+            return
+        self._guarded(lambda: self._delete(conversation_id))
+
+    def _delete(self, conversation_id: int) -> None:
+        title = self.store.get_conversation(conversation_id).title
+        self.store.delete_conversation(conversation_id)
+        self.sidebar.show_deleted(conversation_id, title)
+        if conversation_id == self.conversation_id:
+            latest = self.store.latest_conversation_id()
+            self._open(latest if latest is not None else self.store.create_conversation().id)
+        else:
+            self._refresh_list()
+
+    def _on_undo_delete_requested(self, conversation_id: int) -> None:
+        def restore() -> None:
+            self.store.restore_conversation(conversation_id)
+            if self.controller.generating:
+                self._refresh_list()
+            else:
+                self._open(conversation_id)
+
+        self._guarded(restore)
+
+    def _on_export_requested(self, conversation_id: int, kind: str, path: str) -> None:
+        def export() -> None:
+            text = (export_markdown if kind == "markdown" else export_json)(self.store, conversation_id)
+            try:
+                Path(path).write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise LocalChatError(f"LocalChat couldn't write {Path(path).name}; choose another folder.",
+                                     f"{path}: {error}") from error
+
+        self._guarded(export)
+
+    def _on_import_requested(self, path: str) -> None:
+        def read_and_import() -> None:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise LocalChatError(f"LocalChat couldn't read {Path(path).name}.", f"{path}: {error}") from error
+            conversation_id = import_json(self.store, text)
+            if not self.controller.generating:
+                self._open(conversation_id)
+            else:
+                self._refresh_list()
+
+        self._guarded(read_and_import)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """On close, keep the text of a reply still streaming (the next start marks it interrupted)."""
+        if event.type() == QEvent.Type.Close and self._reply is not None and self._reply in self._ids:
+            reply = self._reply
+            self._guarded(lambda: self.store.update_reply(self._ids[reply], reply.content))
+        return False
+
+    # --- storage trouble ---------------------------------------------------------------------------------------
+
+    def _guarded(self, work: Callable[[], object]) -> None:
+        """Run a store operation; a failure is shown in the banner and the chat on screen stays as it is."""
+        try:
+            work()
+        except LocalChatError as error:
+            self._report(error)
+        self.show_notice()
+
+    def show_notice(self) -> None:
+        """Show the store's notice (damaged file set aside, memory only, newer database) once."""
+        notice = self.store.notice
+        if notice and notice not in self._notices_shown:
+            self._notices_shown.add(notice)
+            self._report(LocalChatError(notice, self.store.path))

@@ -1,0 +1,88 @@
+"""SettingsKeeper: the window starts with the user's last choices and saves them when they change.
+
+Saving is debounced (dragging a slider changes it many times a second) and done once
+more when the window closes, with its geometry.  A failed save is shown once in the
+banner; the window keeps working with the values on screen.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.settings import AppSettings, SettingsNotSaved
+from engine.errors import InvalidSetting
+from engine.settings import SamplingSettings
+from ui.main_window import MainWindow
+from ui.theme import style_sheet, use_dark_palette
+
+SAVE_DELAY_MS = 500
+_SAMPLING = ("temperature", "top_p", "top_k", "repetition_penalty", "max_new_tokens", "seed")
+
+
+def saved_sampling(preferences: AppSettings) -> SamplingSettings:
+    """The stored sampling values, or the defaults if they are outside what the engine accepts."""
+    stored = SamplingSettings(**{name: getattr(preferences, name) for name in _SAMPLING})
+    try:
+        return stored.validated()
+    except InvalidSetting:
+        return SamplingSettings()
+
+
+class SettingsKeeper(QObject):
+    def __init__(self, window: MainWindow, preferences: AppSettings, path: Path | None = None) -> None:
+        super().__init__(window)
+        self.window, self.preferences, self._path = window, preferences, path
+        self._reported = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SAVE_DELAY_MS)
+        self._timer.timeout.connect(self.save)
+        window.settings_panel.changed.connect(self._timer.start)
+        window.settings_panel.system_prompt_edit.textChanged.connect(self._timer.start)
+        window.picker.provider_combo.currentIndexChanged.connect(self._timer.start)
+        window.controller.model_changed.connect(self._on_model_changed)
+        window.installEventFilter(self)
+
+    def restore(self, *, model_given: bool) -> None:
+        """Put back what the start-up flags did not set: system prompt, geometry, theme, the last model."""
+        preferences, window = self.preferences, self.window
+        window.settings_panel.system_prompt_edit.setPlainText(preferences.system_prompt)
+        if preferences.window_geometry:
+            window.restoreGeometry(QByteArray(base64.b64decode(preferences.window_geometry)))
+        if preferences.theme != "system":
+            app = QApplication.instance()
+            use_dark_palette(app, preferences.theme == "dark")
+            window.setStyleSheet(style_sheet(app.palette()))
+        if not model_given and preferences.last_model and Path(preferences.last_model).is_dir():
+            window.load_model(preferences.last_model)
+        self._timer.stop()  # restoring is not a change to save
+
+    def save(self) -> None:
+        self._timer.stop()
+        panel, window = self.window.settings_panel, self.window
+        sampling = panel.settings()
+        self.preferences = replace(
+            self.preferences, provider=window.picker.provider(), system_prompt=panel.system_prompt(),
+            window_geometry=base64.b64encode(bytes(window.saveGeometry())).decode("ascii"),
+            **{name: getattr(sampling, name) for name in _SAMPLING})
+        try:
+            self.preferences.save(self._path)
+        except SettingsNotSaved as error:
+            if not self._reported:  # once: a read-only config folder would otherwise nag on every slider move
+                self._reported = True
+                window.banner.show_error(error)
+
+    def _on_model_changed(self, info: object) -> None:
+        if info is not None:
+            self.preferences = replace(self.preferences, last_model=info.path)
+            self._timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.save()
+        return False
