@@ -1,7 +1,8 @@
 """Render the first-run welcome and the Models page to PNGs: ``python -m app.screenshot_models OUT_DIR``.
 
 The machine is fixed (16 GB of RAM, no GPU, the CPU build) so the pictures do not depend on where
-they are taken; the Models page shows one installed model, a synthetic one added as a folder.
+they are taken.  The Models page shows one installed model (a synthetic one added as a folder)
+and the download bar as it looks a third of the way through a download (no Hub is contacted).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from engine.catalog import load_catalog
+from engine.download import DownloadProgress
 from engine.hardware import Hardware
 from engine.registry import Registry
 
@@ -29,6 +31,7 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.gui import app_icon
+    from ui.download_worker import DownloadRequest
     from ui.engine_client import EngineClient
     from ui.main_window import MainWindow
     from ui.model_library import ModelLibrary
@@ -49,6 +52,10 @@ def main(argv: list[str]) -> int:
 
         window.library.add_local(build_synthetic_model(Path(workdir) / "my-synthetic-model", chat=True))
         window.show_models(True)
+        pick = window.library.catalog.get("phi-3.5-mini-instruct")
+        window.library.download_started.emit(DownloadRequest(pick.repo, pick.variants[0].subfolder, pick.name))
+        window.library.download_progressed.emit(DownloadProgress(930_000_000, 2_790_000_000, 24_500_000, 76.0,
+                                                                 "model.onnx.data"))
         app.processEvents()
         window.grab().save(str(out / "models.png"))
         window.close()

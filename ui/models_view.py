@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from engine.catalog import CatalogModel, Variant
 from engine.providers import LABELS
@@ -102,6 +102,7 @@ class ModelsView(QWidget):
         name = QLabel(f"<b>{model.id}</b>")
         where = QLabel(f"{model.repo_id}/{model.subfolder}" if model.source == "hub" else str(model.path))
         where.setToolTip(str(model.path))
+        where.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long paths are cut, not the buttons
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         size = QLabel(human_bytes(model.size_bytes))
         size.setAccessibleName(f"Size of {model.id}")
@@ -116,7 +117,7 @@ class ModelsView(QWidget):
             self.installed_box.addWidget(widget, row, column)
         self.installed_rows[model.id] = InstalledRow(size, open_button, remove)
 
-    def _add_row(self) -> QHBoxLayout:
+    def _add_row(self) -> QVBoxLayout:
         self.folder_button = folder = QPushButton("Add from folder…")
         folder.setToolTip("Add an ONNX Runtime GenAI model folder you already have; it stays where it is")
         folder.clicked.connect(self._on_add_folder_clicked)
@@ -131,13 +132,14 @@ class ModelsView(QWidget):
         self.hub_button.clicked.connect(self._on_add_from_hub_clicked)
         self.repo_field.returnPressed.connect(self.hub_button.click)
         self.subfolder_field.returnPressed.connect(self.hub_button.click)
-        row = QHBoxLayout()
-        row.addWidget(folder)
-        row.addSpacing(16)
-        row.addWidget(self.repo_field, 3)
-        row.addWidget(self.subfolder_field, 2)
-        row.addWidget(self.hub_button)
-        return row
+        hub = QHBoxLayout()
+        hub.addWidget(self.repo_field, 3)
+        hub.addWidget(self.subfolder_field, 2)
+        hub.addWidget(self.hub_button)
+        rows = QVBoxLayout()
+        rows.addWidget(folder, 0, Qt.AlignmentFlag.AlignLeft)
+        rows.addLayout(hub)
+        return rows
 
     def _catalog_card(self, model: CatalogModel) -> QFrame:
         card = QFrame()

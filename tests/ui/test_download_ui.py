@@ -117,3 +117,18 @@ def test_404_says_not_found(window, library, hub, qtbot):
     qtbot.waitUntil(window.banner.isVisible, timeout=WAIT_MS)
     assert window.banner.message.text() == f"{REPO}/no-such-folder was not found on the Hugging Face Hub."
     assert library.installed() == [] and not bar(window).isVisible()
+
+
+def test_auto_runs_a_variant_on_its_provider_and_the_fallback_reason_is_shown(window, library, hub, qtbot):
+    library.registry.add_hub(REPO, "cpu-int4", model_id="synthetic", provider="cuda", backoff_seconds=0.01)
+    library.installed_changed.emit()
+    window.show_models(True)
+    window.models_view.installed_rows["synthetic"].open_button.click()
+    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)
+    reason = "This build of onnxruntime-genai has no CUDA support; using the CPU instead."
+    assert window.controller.model.fallback_reason == reason
+    assert window.status.activity.text() == reason and window.status.model_label.toolTip() == reason
+    with qtbot.waitSignal(window.controller.model_changed, timeout=WAIT_MS):
+        window.picker.set_provider("cpu")  # forcing the CPU reloads without a fallback
+    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)
+    assert window.controller.model.fallback_reason is None

@@ -81,3 +81,26 @@ def test_a_folder_without_genai_config_shows_the_plain_error(view, window, tmp_p
     assert window.banner.message.text() == (f"{empty} is not an ONNX Runtime GenAI model folder: "
                                             "it has no genai_config.json.")
     assert view.installed_rows == {}
+
+
+def test_the_model_flag_accepts_an_installed_id(chat_model, qtbot):
+    from app import paths
+    from app.gui import StartOptions, build_window
+    from engine.errors import ModelFolderMissing
+
+    Registry(paths.models_dir()).add_local(chat_model)
+    window = build_window(StartOptions(model="synthetic-chat"))
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=20000)
+    assert window.controller.model.path == str(chat_model.resolve())
+    window.close()
+    with pytest.raises(ModelFolderMissing, match="no installed model called 'nothing-here'"):
+        build_window(StartOptions(model="nothing-here"))
+
+
+def test_auto_prefers_the_provider_a_variant_was_built_for():
+    from ui.model_picker import effective_provider
+
+    assert effective_provider("auto", "cuda") == "cuda"
+    assert effective_provider("auto", None) == "auto"
+    assert effective_provider("cpu", "cuda") == "cpu"
