@@ -29,7 +29,7 @@ SLOW_MATMULS = 60
 TIMEOUT_S = 60
 LAST_REPLY = "SELECT content FROM messages WHERE role = 'assistant' ORDER BY id DESC LIMIT 1"
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs POSIX process groups and /proc")
 
 
 def saved_reply(db: Path) -> str:
@@ -56,13 +56,15 @@ def wait_for_saved(db: Path, longer_than: str, app: subprocess.Popen) -> str:
 
 
 def process_group(pgid: int) -> list[int]:
+    """Live processes in a group (Linux /proc; a zombie waiting to be reaped counts as gone)."""
     return [int(entry.name) for entry in Path("/proc").iterdir()
-            if entry.name.isdigit() and _pgid(entry) == pgid]
+            if entry.name.isdigit() and _state_and_pgid(entry) in (("R", pgid), ("S", pgid), ("D", pgid))]
 
 
-def _pgid(entry: Path) -> int | None:
+def _state_and_pgid(entry: Path) -> tuple[str, int] | None:
     try:
-        return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2])
+        fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        return fields[0], int(fields[2])
     except (OSError, IndexError, ValueError):
         return None
 

@@ -1,0 +1,52 @@
+"""The user's choices survive a restart; start-up flags win over them for that run."""
+
+from __future__ import annotations
+
+from app.gui import StartOptions, build_window
+from app.settings import AppSettings
+from engine.settings import SamplingSettings
+
+
+def open_window(qtbot, **options):
+    window = build_window(StartOptions(**options))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_settings_and_window_size_survive_a_restart(qtbot, chat_model):
+    first = open_window(qtbot, model=str(chat_model))
+    qtbot.waitUntil(lambda: first.controller.model is not None, timeout=20000)
+    first.settings_panel.apply(SamplingSettings(temperature=0.35, top_p=0.5, top_k=12, max_new_tokens=99, seed=42))
+    first.settings_panel.system_prompt_edit.setPlainText("Answer briefly.")
+    first.picker.set_provider("cpu")
+    first.resize(1180, 560)
+    first.close()
+    saved = AppSettings.load()
+    assert (saved.temperature, saved.seed, saved.provider, saved.last_model) == (0.35, 42, "cpu", str(chat_model))
+
+    second = open_window(qtbot)
+    assert second.settings_panel.settings() == SamplingSettings(temperature=0.35, top_p=0.5, top_k=12,
+                                                                max_new_tokens=99, seed=42)
+    assert second.settings_panel.system_prompt() == "Answer briefly."
+    assert second.picker.provider() == "cpu"
+    assert second.height() == 560  # the offscreen screen is 800 px wide, narrower than the window can be
+    qtbot.waitUntil(lambda: second.controller.model is not None, timeout=20000)  # the last model, loaded again
+    assert second.controller.model.path == str(chat_model)
+    second.close()
+
+
+def test_flags_override_saved_settings(qtbot):
+    AppSettings(temperature=1.5, max_new_tokens=77, provider="cpu").save()
+    window = open_window(qtbot, temperature=0.2, provider="auto")
+    settings = window.settings_panel.settings()
+    assert (settings.temperature, settings.max_new_tokens) == (0.2, 77)
+    assert window.picker.provider() == "cpu"  # "auto" is the flag's default, so the saved choice stays
+    window.close()
+
+
+def test_changes_are_saved_shortly_after_they_happen(qtbot):
+    window = open_window(qtbot)
+    window.settings_panel.apply(SamplingSettings(temperature=1.25))
+    qtbot.waitUntil(lambda: AppSettings.load().temperature == 1.25, timeout=5000)
+    window.close()
