@@ -24,7 +24,7 @@ from ui.status_panel import StatusPanel
 from ui.theme import follow_color_scheme, style_sheet
 
 SETTINGS_WIDTH = 300
-SIDEBAR_WIDTH = 230
+SIDEBAR_WIDTH = 200
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.status = StatusPanel()
         self.library: ModelLibrary | None = None
         self.models_view: ModelsView | None = None
+        self.download_bar: DownloadBar | None = None
         self.setStatusBar(self.status)
         self.setCentralWidget(self._build_body())
         self.controller = ChatController(client, self.chat_view, self.composer, self.status,
@@ -78,7 +79,7 @@ class MainWindow(QMainWindow):
         side.setWidget(self.settings_panel)
         side.setMinimumWidth(SETTINGS_WIDTH)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.sidebar.setMinimumWidth(180)
+        self.sidebar.setMinimumWidth(160)
         splitter.addWidget(self.sidebar)
         splitter.addWidget(chat)
         splitter.addWidget(side)
