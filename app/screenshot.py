@@ -1,8 +1,9 @@
 """Render the window mid-conversation to a PNG: ``python -m app.screenshot [--dark] OUT.png``.
 
 Uses ../shared/models/stories260k when present, else a synthetic model built in a
-temporary folder.  The first exchange (with a code block) is restored as if from
-history; the second is a real reply from the model.
+temporary folder.  LocalChat's home is a temporary folder holding a few stored
+conversations; the latest (with a code block) is reopened from history as at any
+start, and its second exchange is a real reply from the model.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from engine.record import ReplyRecord
-from ui.conversation_model import ConversationTree
+from app.store import ConversationStore, default_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MODELS = ROOT.parent / "shared" / "models"
@@ -40,11 +40,19 @@ def pick_model(name: str, workdir: str) -> tuple[str, str]:
     return str(build_synthetic_model(Path(workdir) / "synthetic-chat", chat=True)), "Hi there"
 
 
-def example_conversation() -> ConversationTree:
-    tree = ConversationTree()
-    tree.append("user", "How do I reverse the words in a sentence in Python?")
-    tree.append("assistant", EXAMPLE_REPLY).record = ReplyRecord(finish_reason="eos")
-    return tree
+OLDER_CHATS = ("What is a context window?", "Write a haiku about autumn rain",
+               "Plan a three-day trip to Lisbon", "Explain top-p sampling simply")
+
+
+def store_examples() -> None:
+    """A few earlier conversations for the sidebar, and the one the window reopens."""
+    with ConversationStore(default_path()) as store:
+        for question in OLDER_CHATS:
+            store.add_user_message(store.create_conversation().id, question)
+        conversation = store.create_conversation().id
+        store.add_user_message(conversation, "How do I reverse the words in a sentence in Python?")
+        reply = store.start_reply(conversation, model="stories260k", provider="cpu", settings={})
+        store.finish_reply(reply.id, status="done", content=EXAMPLE_REPLY, stats={"finish_reason": "eos"})
 
 
 def main(argv: list[str]) -> int:
@@ -65,13 +73,14 @@ def main(argv: list[str]) -> int:
     if dark:  # what a user with a dark desktop theme sees (the offscreen platform has no colour scheme)
         use_dark_palette(app, True)
     with tempfile.TemporaryDirectory() as workdir:
+        os.environ["LOCALCHAT_HOME"] = str(Path(workdir) / "home")  # never the user's own history or settings
+        store_examples()
         model, prompt = pick_model("stories260k", workdir)
         window = build_window(StartOptions(temperature=0.0, max_tokens=60))
-        window.resize(1100, 760)
+        window.resize(1200, 760)
         window.show()
         controller = window.controller
-        controller.model_changed.connect(lambda _info: (controller.open_conversation(example_conversation()),
-                                                        controller.send(prompt)))
+        controller.model_changed.connect(lambda _info: controller.send(prompt))
         controller.reply_finished.connect(lambda *_: QTimer.singleShot(300, app.quit))
         controller.failed.connect(lambda error: (print(error.user_message, file=sys.stderr), app.quit()))
         window.load_model(model)

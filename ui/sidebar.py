@@ -18,6 +18,12 @@ UNDO_MS = 10000
 SEARCH_DELAY_MS = 150
 EXPORT_FORMATS = {"markdown": ("Markdown", "md"), "json": ("JSON", "json")}
 ID_ROLE = Qt.ItemDataRole.UserRole
+# Spacing only, so the palette (light or dark) still decides the colours.
+STYLE = """
+    #conversationList::item { padding: 5px 6px; border-radius: 4px; }
+    #conversationList::item:selected { background: palette(highlight); color: palette(highlighted-text); }
+    QToolButton::menu-indicator { image: none; width: 0px; }
+"""
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class Sidebar(QWidget):
         super().__init__(parent)
         self.setObjectName("sidebar")
         self.setAccessibleName("Conversations")
+        self.setStyleSheet(STYLE)
         self.new_button = QPushButton("New chat")
         self.new_button.setAccessibleName("New chat")
         self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
@@ -66,8 +73,8 @@ class Sidebar(QWidget):
         self.list.setObjectName("conversationList")
         self.list.setAccessibleName("Conversation list")
         self.list.setFrameShape(QFrame.Shape.NoFrame)
-        self.list.setWordWrap(True)
-        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)  # one line per title; the tooltip has all of it
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setEditTriggers(QListWidget.EditTrigger.DoubleClicked | QListWidget.EditTrigger.EditKeyPressed)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_context_menu)
