@@ -18,6 +18,7 @@ class App:
 
     def __init__(self, qtbot, **options) -> None:
         self.qtbot = qtbot
+        options.setdefault("temperature", 0.0)  # greedy: the synthetic model's reply is then exactly REPLY_TEXT
         self.window = build_window(StartOptions(**options))
         qtbot.addWidget(self.window)
         self.window.show()
