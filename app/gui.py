@@ -28,7 +28,6 @@ from engine.registry import Registry
 from ui.engine_client import EngineClient
 from ui.main_window import MainWindow
 from ui.model_library import ModelLibrary
-from ui.pyside_fix import guard_emit_refcount
 
 
 DESKTOP_APP_ID = "io.github.localchat.LocalChat"
@@ -60,7 +59,6 @@ def build_window(options: StartOptions) -> MainWindow:
         settings = settings.with_seed(options.seed)
     settings.validated()  # a bad flag fails before any window or engine exists
     model = resolve_model(options.model) if options.model else None  # a folder, or an installed model's id
-    guard_emit_refcount()
     QApplication.setWindowIcon(app_icon())
     window = MainWindow(EngineClient())
     window.attach_models(ModelLibrary(Registry(paths.models_dir()), load_catalog(), detect_hardware(),

@@ -45,13 +45,18 @@ OLDER_CHATS = ("What is a context window?", "Write a haiku about autumn rain",
 
 
 def store_examples() -> None:
-    """A few earlier conversations for the sidebar, and the one the window reopens."""
+    """A few earlier conversations for the sidebar, and the one the window reopens.
+
+    The first exchange is example text stored by this script to show Markdown and code rendering
+    (stories260k writes only children's stories); the README says so under the picture.
+    """
     with ConversationStore(default_path()) as store:
         for question in OLDER_CHATS:
             store.add_user_message(store.create_conversation().id, question)
         conversation = store.create_conversation().id
         store.add_user_message(conversation, "How do I reverse the words in a sentence in Python?")
-        reply = store.start_reply(conversation, model="stories260k", provider="cpu", settings={})
+        reply = store.start_reply(conversation, model="example text written by this script", provider="cpu",
+                                  settings={})
         store.finish_reply(reply.id, status="done", content=EXAMPLE_REPLY, stats={"finish_reason": "eos"})
 
 

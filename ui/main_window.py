@@ -77,7 +77,9 @@ class MainWindow(QMainWindow):
         side.setFrameShape(QFrame.Shape.NoFrame)
         side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side.setWidget(self.settings_panel)
-        side.setMinimumWidth(SETTINGS_WIDTH)
+        # wide enough for the panel's own size hint, so no value or label is ever cut off
+        side.setMinimumWidth(max(SETTINGS_WIDTH, self.settings_panel.sizeHint().width()
+                                 + side.verticalScrollBar().sizeHint().width()))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.sidebar.setMinimumWidth(160)
         splitter.addWidget(self.sidebar)

@@ -11,7 +11,6 @@ from engine.settings import SamplingSettings
 from synthetic_model import build_synthetic_model
 from ui.engine_client import EngineClient
 from ui.main_window import MainWindow
-from ui.pyside_fix import guard_emit_refcount
 
 WAIT_MS = 20000
 
@@ -21,11 +20,6 @@ def counting_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A slow completion model that answers "count" with about 90 tokens ("one two three …")."""
     return build_synthetic_model(tmp_path_factory.mktemp("models") / "synthetic-counting", chat=False,
                                  context_length=4096, slow_matmuls=12)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def pyside_emit_guard():
-    guard_emit_refcount()
 
 
 @pytest.fixture
