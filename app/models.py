@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from app.paths import models_dir
+from engine.registry import Registry
 
 
 def resolve_model(id_or_path: str) -> str:
-    """A folder path as is; otherwise look the id up among installed models."""
-    if Path(id_or_path).expanduser().exists():
-        return str(Path(id_or_path).expanduser())
-    try:
-        from engine.registry import Registry
-    except ImportError:  # the installed-model registry is optional until models land
-        return id_or_path
-    from app.paths import models_dir
-
+    """A folder path as is; otherwise the folder of the installed model with that id."""
     return str(Registry(models_dir()).resolve(id_or_path))
