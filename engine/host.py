@@ -6,7 +6,7 @@ therefore runs the engine here, in a child process, and talks to it through
 engine.remote.  Requests and events are plain tuples of picklable data.
 
 Requests: ("load", path, provider), ("reply", messages, settings), ("forget",),
-("count", messages).  Events: ("loaded", ModelInfo), ("chunk", text),
+("count", messages).  Events: ("loaded", ModelInfo), ("chunk", text, prompt_tokens, generated_tokens),
 ("finished", ReplyRecord), ("count", n), ("failed", ErrorPayload).
 Text chunks are batched for ``FLUSH_S`` so a fast model does not pay a pipe
 round-trip per token.
@@ -77,15 +77,16 @@ def _require(session: ChatSession | None) -> ChatSession:
 
 def _stream_reply(conn: Any, session: ChatSession, messages: list, settings: Any, cancel: Any) -> None:
     reply = session.reply(messages, settings, cancel=cancel)
+    record = reply.record
     pending: list[str] = []
     last_flush = time.perf_counter()
     for text in reply:
         pending.append(text)
         now = time.perf_counter()
         if now - last_flush >= FLUSH_S:
-            conn.send(("chunk", "".join(pending)))
+            conn.send(("chunk", "".join(pending), record.prompt_tokens, record.generated_tokens))
             pending.clear()
             last_flush = now
     if pending:
-        conn.send(("chunk", "".join(pending)))
-    conn.send(("finished", reply.record))
+        conn.send(("chunk", "".join(pending), record.prompt_tokens, record.generated_tokens))
+    conn.send(("finished", record))

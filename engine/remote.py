@@ -54,7 +54,11 @@ class EngineProcess:
         return info
 
     def reply(self, messages: Sequence[Message], settings: SamplingSettings) -> Reply:
-        """Stream the reply; iterate it for text, then read ``record``."""
+        """Stream the reply; iterate it for text, then read ``record``.
+
+        While it streams, ``record.prompt_tokens`` and ``record.generated_tokens`` are kept
+        current, so a window can show exact token counts as they grow.
+        """
         record = ReplyRecord()
         return Reply(self._reply_events(list(messages), settings, record), record)
 
@@ -83,8 +87,10 @@ class EngineProcess:
         self._cancel.clear()
         self._send(("reply", messages, settings))
         while True:
-            kind, payload = self._receive()
+            message = self._receive()
+            kind, payload = message[0], message[1]
             if kind == "chunk":
+                record.prompt_tokens, record.generated_tokens = message[2], message[3]
                 yield payload
             elif kind == "finished":
                 record.__dict__.update(payload.__dict__)
@@ -105,7 +111,7 @@ class EngineProcess:
         except (OSError, EOFError, BrokenPipeError) as error:
             raise self._crashed() from error
 
-    def _receive(self) -> tuple[str, Any]:
+    def _receive(self) -> tuple:
         while True:
             try:
                 if self._conn.poll(POLL_S):
@@ -119,10 +125,10 @@ class EngineProcess:
                 raise self._crashed()
 
     def _expect(self, kind: str) -> Any:
-        got, payload = self._receive()
-        if got != kind:
-            raise _unexpected(got, payload)
-        return payload
+        message = self._receive()
+        if message[0] != kind:
+            raise _unexpected(message[0], message[1:])
+        return message[1]
 
     def _crashed(self) -> EngineCrashed:
         code = self._process.exitcode if self._process is not None else None

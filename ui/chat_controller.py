@@ -33,6 +33,27 @@ NO_MODEL = "Open a model folder first"
 SettingsSource = Callable[[], tuple[SamplingSettings, str]]
 
 
+
+class StreamCounts:
+    """Exact token counts reported by the engine while a reply streams, and the rate they grow at."""
+
+    def __init__(self) -> None:
+        self.prompt = self.generated = 0
+        self._first: tuple[float, int] | None = None
+        self._last: tuple[float, int] | None = None
+
+    def update(self, prompt: int, generated: int) -> None:
+        now = time.perf_counter()
+        self.prompt, self.generated = prompt, generated
+        self._last = (now, generated)
+        if self._first is None:
+            self._first = self._last
+
+    def tokens_per_s(self) -> float | None:
+        if self._first is None or self._last is None or self._last[0] <= self._first[0]:
+            return None
+        return (self._last[1] - self._first[1]) / (self._last[0] - self._first[0])
+
 class ChatController(QObject):
     message_added = Signal(object)           # Node (a user message, or an assistant reply about to stream)
     reply_updated = Signal(object, str)      # Node, the text just appended
@@ -54,12 +75,14 @@ class ChatController(QObject):
         self._resend_text: str | None = None  # what goes back to the composer if the reply fails at once
         self._pending: list[str] = []
         self._started = 0.0
+        self._counts = StreamCounts()
         self._loading = False
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_MS)
         self._timer.timeout.connect(self._flush)
         client.model_loaded.connect(self._on_model_loaded)
         client.text_received.connect(self._on_text_received)
+        client.tokens_counted.connect(self._on_tokens_counted)
         client.reply_finished.connect(self._on_reply_finished)
         client.failed.connect(self._on_failed)
         composer.send_requested.connect(self.send)
@@ -152,6 +175,7 @@ class ChatController(QObject):
         self.reply_settings = (settings, system_prompt)
         self._reply, self._resend_text = reply, resend_text
         self._started = time.perf_counter()
+        self._counts = StreamCounts()
         self.client.ask(self.tree.messages_until(user, system_prompt), settings)
         if resend_text is not None:
             self.message_added.emit(user)
@@ -178,7 +202,12 @@ class ChatController(QObject):
         self._reply.content += text
         self.view.last_message().append_text(text)
         self.reply_updated.emit(self._reply, text)
-        self.status.show_streaming(time.perf_counter() - self._started, len(self._reply.content))
+        counts = self._counts
+        self.status.show_streaming(time.perf_counter() - self._started, counts.generated, counts.tokens_per_s())
+        self.status.show_context(counts.prompt + counts.generated)
+
+    def _on_tokens_counted(self, prompt_tokens: int, generated_tokens: int) -> None:
+        self._counts.update(prompt_tokens, generated_tokens)
 
     def _on_reply_finished(self, record: ReplyRecord) -> None:
         self._flush()

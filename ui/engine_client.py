@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 class _EngineWorker(QObject):
     model_loaded = Signal(object)
     text_received = Signal(str)
+    tokens_counted = Signal(int, int)
     reply_finished = Signal(object)
     failed = Signal(object)
     engine_died = Signal()
@@ -61,6 +62,7 @@ class _EngineWorker(QObject):
                     # The engine clears its event when a reply starts; a Stop pressed before that is repeated here.
                     self._engine.cancel()
                 self.text_received.emit(text)
+                self.tokens_counted.emit(reply.record.prompt_tokens, reply.record.generated_tokens)
         except Exception as error:  # noqa: BLE001 - see _report
             self._report(error)
             return
@@ -91,6 +93,7 @@ class EngineClient(QObject):
 
     model_loaded = Signal(object)      # ModelInfo
     text_received = Signal(str)        # a chunk of the reply
+    tokens_counted = Signal(int, int)  # prompt tokens, reply tokens so far (exact, from the engine)
     reply_finished = Signal(object)    # ReplyRecord
     failed = Signal(object)            # LocalChatError
     engine_died = Signal()
@@ -109,7 +112,7 @@ class EngineClient(QObject):
         self._thread.finished.connect(self._worker.deleteLater)
         self.load_requested.connect(self._worker._on_load_requested)
         self.reply_requested.connect(self._worker._on_reply_requested)
-        for name in ("model_loaded", "text_received", "reply_finished", "failed", "engine_died",
+        for name in ("model_loaded", "text_received", "tokens_counted", "reply_finished", "failed", "engine_died",
                      "engine_restarted"):
             getattr(self._worker, name).connect(getattr(self, name))
         self._thread.start()

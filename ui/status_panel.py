@@ -1,7 +1,7 @@
 """The status bar: the model and provider in use, live progress while a reply streams, its figures afterwards.
 
-Exact token counts come only with the reply's record at the end; while streaming the bar
-shows elapsed time and characters, labelled as such rather than guessed as tokens.
+While a reply streams, the engine reports exact token counts with each chunk; the bar shows
+them with the rate they arrive at and fills the context meter as the reply grows.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ class StatusPanel(QStatusBar):
         self.context_meter.show()
         self.show_context(0)
 
-    def show_streaming(self, elapsed_s: float, chars: int) -> None:
-        self.activity.setText(f"Writing… {elapsed_s:.1f} s, {chars} characters so far")
+    def show_streaming(self, elapsed_s: float, tokens: int, tokens_per_s: float | None) -> None:
+        rate = f" · {_rate(tokens_per_s)} tokens/s" if tokens_per_s else ""
+        self.activity.setText(f"Writing… {tokens} tokens in {elapsed_s:.1f} s{rate}")
 
     def show_record(self, record: ReplyRecord) -> None:
         reused = f", {record.reused_tokens} reused from cache" if record.reused_tokens else ""

@@ -66,3 +66,15 @@ def test_engine_killed_mid_reply_is_reported_and_restarted(engine, slow_model):
     again = engine.reply([Message("user", "hi")], GREEDY)  # restarts and reloads the model by itself
     assert again.text() == REPLY_TEXT
     assert engine.pid != old_pid
+
+
+def test_token_counts_are_current_while_the_reply_streams(engine, plain_model):
+    engine.load(str(plain_model))
+    reply = engine.reply([Message("user", "count")], SamplingSettings(temperature=0, max_new_tokens=60))
+    seen = []
+    for _text in reply:
+        seen.append((reply.record.prompt_tokens, reply.record.generated_tokens))
+    assert all(prompt == 2 for prompt, _ in seen)
+    counts = [generated for _, generated in seen]
+    assert counts == sorted(counts) and counts[0] >= 1
+    assert counts[-1] == reply.record.generated_tokens == 60

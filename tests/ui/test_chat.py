@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 
 from synthetic_model import REPLY_TEXT
@@ -111,3 +113,17 @@ def test_new_chat_and_copy_last_reply_shortcuts(chat, chat_model, qtbot):
     assert QApplication.clipboard().text() == REPLY_TEXT
     qtbot.keyClick(chat.window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert chat.messages() == [] and chat.controller.tree.is_empty()
+
+
+def test_status_shows_exact_tokens_and_the_context_filling_while_streaming(chat, counting_model, qtbot):
+    chat.load(counting_model)
+    chat.use(temperature=0.0, max_new_tokens=1000)
+    chat.send("count", wait=False)
+    status = chat.window.status
+    pattern = re.compile(r"Writing… (\d+) tokens in [\d.]+ s · [\d.]+ tokens/s")
+    qtbot.waitUntil(lambda: pattern.match(status.activity.text()) is not None, timeout=20000)
+    shown = int(pattern.match(status.activity.text()).group(1))
+    assert shown >= 1 and status.context_meter.value() == 2 + shown  # "count" prompt: BOS + one token
+    chat.window.composer.button.click()
+    chat.wait_idle()
+    assert chat.controller.tree.active_path()[-1].record.generated_tokens >= shown
