@@ -12,13 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
 
 from app.settings import AppSettings, SettingsNotSaved
 from engine.errors import InvalidSetting
 from engine.settings import SamplingSettings
 from ui.main_window import MainWindow
-from ui.theme import style_sheet, use_dark_palette
 
 SAVE_DELAY_MS = 500
 _SAMPLING = ("temperature", "top_p", "top_k", "repetition_penalty", "max_new_tokens", "seed")
@@ -44,6 +42,7 @@ class SettingsKeeper(QObject):
         self._timer.timeout.connect(self.save)
         window.settings_panel.changed.connect(self._timer.start)
         window.settings_panel.system_prompt_edit.textChanged.connect(self._timer.start)
+        window.settings_panel.theme_changed.connect(self._timer.start)
         window.picker.provider_combo.currentIndexChanged.connect(self._timer.start)
         window.controller.model_changed.connect(self._on_model_changed)
         window.installEventFilter(self)
@@ -54,10 +53,7 @@ class SettingsKeeper(QObject):
         window.settings_panel.system_prompt_edit.setPlainText(preferences.system_prompt)
         if preferences.window_geometry:
             window.restoreGeometry(QByteArray(base64.b64decode(preferences.window_geometry)))
-        if preferences.theme != "system":
-            app = QApplication.instance()
-            use_dark_palette(app, preferences.theme == "dark")
-            window.setStyleSheet(style_sheet(app.palette()))
+        window.settings_panel.set_theme(preferences.theme)
         if not model_given and preferences.last_model and Path(preferences.last_model).is_dir():
             window.load_model(preferences.last_model)
         self._timer.stop()  # restoring is not a change to save
@@ -68,6 +64,7 @@ class SettingsKeeper(QObject):
         sampling = panel.settings()
         self.preferences = replace(
             self.preferences, provider=window.picker.provider(), system_prompt=panel.system_prompt(),
+            theme=panel.theme(),
             window_geometry=base64.b64encode(bytes(window.saveGeometry())).decode("ascii"),
             **{name: getattr(sampling, name) for name in _SAMPLING})
         try:

@@ -8,9 +8,9 @@ from engine.errors import InvalidSetting
 
 TEMPERATURE_RANGE = (0.0, 2.0)
 TOP_P_RANGE = (0.0, 1.0)  # exclusive of 0
-TOP_K_RANGE = (0, 1000)  # 0 means "no top-k limit"
+TOP_K_RANGE = (0, 200)  # 0 means "no top-k limit"
 REPETITION_PENALTY_RANGE = (1.0, 2.0)
-MAX_SEED = 2**32 - 1
+MAX_SEED = 2**31 - 1  # fits a C int, so every seed LocalChat reports can be typed back into Qt's spin box
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from ui.models_view import ModelsView
 from ui.settings_panel import SettingsPanel
 from ui.sidebar import Sidebar
 from ui.status_panel import StatusPanel
-from ui.theme import follow_color_scheme, style_sheet
+from ui.theme import follow_color_scheme, style_sheet, use_dark_palette
 
 SETTINGS_WIDTH = 300
 SIDEBAR_WIDTH = 200
@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._add_shortcuts()
         self.apply_theme()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self.apply_theme)
+        self.settings_panel.theme_changed.connect(self.apply_theme)
 
     def _build_body(self) -> QWidget:
         chat = QWidget()
@@ -100,8 +101,13 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(slot)
 
     def apply_theme(self) -> None:
-        """Follow the OS colour scheme; the chat's colours are derived from the resulting palette."""
-        follow_color_scheme(QApplication.instance())
+        """Follow the OS colour scheme unless the user chose light or dark; the chat's colours are derived
+        from the resulting palette."""
+        app, theme = QApplication.instance(), self.settings_panel.theme()
+        if theme == "system":
+            follow_color_scheme(app)
+        else:
+            use_dark_palette(app, theme == "dark")
         self.setStyleSheet(style_sheet(QApplication.palette()))
 
     def load_model(self, path: str, provider: str | None = None) -> None:

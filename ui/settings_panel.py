@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSlider,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSlider,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from engine.settings import REPETITION_PENALTY_RANGE, TEMPERATURE_RANGE, SamplingSettings
+from engine.settings import MAX_SEED, REPETITION_PENALTY_RANGE, TEMPERATURE_RANGE, TOP_K_RANGE, SamplingSettings
 
 DEFAULT_CONTEXT = 2048
-TOP_K_SLIDER_MAX = 200
-SEED_MAX = 2**31 - 1  # QSpinBox holds a C int
 
 
 @dataclass(frozen=True)
@@ -48,8 +46,12 @@ TIPS = {
 }
 
 
+THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+
 class SettingsPanel(QWidget):
     changed = Signal()
+    theme_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,7 +62,7 @@ class SettingsPanel(QWidget):
         self._add_slider(form, "temperature", "Temperature", _Scale(0.0, 0.05, 2), TEMPERATURE_RANGE[1])
         self._add_slider(form, "max_new_tokens", "Max new tokens", _Scale(0, 1, 0), DEFAULT_CONTEXT, minimum=1)
         self._add_slider(form, "top_p", "Top-p", _Scale(0.0, 0.05, 2), 1.0, minimum=1)
-        self._add_slider(form, "top_k", "Top-k", _Scale(0, 1, 0), TOP_K_SLIDER_MAX)
+        self._add_slider(form, "top_k", "Top-k", _Scale(0, 1, 0), TOP_K_RANGE[1])
         self._add_slider(form, "repetition_penalty", "Repetition penalty", _Scale(1.0, 0.05, 2),
                          REPETITION_PENALTY_RANGE[1])
         form.addRow(self._label("Seed", "seed"), self._build_seed())
@@ -81,6 +83,16 @@ class SettingsPanel(QWidget):
         layout.addWidget(self._label("System prompt", "system_prompt"))
         layout.addWidget(self.system_prompt_edit)
         layout.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addSpacing(12)
+        appearance = QLabel("Appearance")
+        appearance.setObjectName("panelHeading")
+        layout.addWidget(appearance)
+        self.theme_combo = QComboBox()
+        self.theme_combo.setAccessibleName("Colour theme")
+        for key, label in THEMES.items():
+            self.theme_combo.addItem(label, key)
+        self.theme_combo.currentIndexChanged.connect(lambda _index: self.theme_changed.emit(self.theme()))
+        layout.addWidget(self.theme_combo, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch()
         self.reset()
 
@@ -112,7 +124,7 @@ class SettingsPanel(QWidget):
         self.fixed_seed_check.setAccessibleName("Use a fixed seed")
         self.fixed_seed_check.setToolTip(TIPS["seed"])
         self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, SEED_MAX)
+        self.seed_spin.setRange(0, MAX_SEED)
         self.seed_spin.setAccessibleName("Seed")
         self.seed_spin.setToolTip(TIPS["seed"])
         self.fixed_seed_check.toggled.connect(self.seed_spin.setEnabled)
@@ -150,12 +162,12 @@ class SettingsPanel(QWidget):
         self._set("temperature", settings.temperature)
         self._set("max_new_tokens", settings.max_new_tokens)
         self._set("top_p", settings.top_p)
-        self._set("top_k", min(settings.top_k, TOP_K_SLIDER_MAX))
+        self._set("top_k", min(settings.top_k, TOP_K_RANGE[1]))
         self._set("repetition_penalty", settings.repetition_penalty)
         self.fixed_seed_check.setChecked(settings.seed is not None)
         self.seed_spin.setEnabled(settings.seed is not None)
         if settings.seed is not None:
-            self.seed_spin.setValue(min(settings.seed, SEED_MAX))
+            self.seed_spin.setValue(settings.seed)
 
     def reset(self) -> None:
         self.apply(SamplingSettings())
@@ -166,6 +178,13 @@ class SettingsPanel(QWidget):
             temperature=self._get("temperature"), top_p=self._get("top_p"), top_k=int(self._get("top_k")),
             repetition_penalty=self._get("repetition_penalty"), max_new_tokens=int(self._get("max_new_tokens")),
             seed=self.seed_spin.value() if self.fixed_seed_check.isChecked() else None)
+
+    def theme(self) -> str:
+        """"system", "light" or "dark"."""
+        return self.theme_combo.currentData()
+
+    def set_theme(self, theme: str) -> None:
+        self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(theme)))
 
     def system_prompt(self) -> str:
         return self.system_prompt_edit.toPlainText()

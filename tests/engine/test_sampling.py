@@ -73,7 +73,7 @@ def test_max_new_tokens_caps_the_reply(chat_session):
 
 @pytest.mark.parametrize("change", [
     {"temperature": -0.1}, {"temperature": 2.5}, {"top_p": 0.0}, {"top_p": 1.5}, {"top_k": -1},
-    {"top_k": 1.5}, {"repetition_penalty": 0.5}, {"repetition_penalty": 3.0}, {"max_new_tokens": 0},
+    {"top_k": 1.5}, {"top_k": 201}, {"repetition_penalty": 0.5}, {"repetition_penalty": 3.0}, {"max_new_tokens": 0},
     {"seed": -1}, {"seed": 2**40},
 ])
 def test_out_of_range_settings_are_refused_with_a_clear_message(chat_session, change):

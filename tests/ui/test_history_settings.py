@@ -50,3 +50,23 @@ def test_changes_are_saved_shortly_after_they_happen(qtbot):
     window.settings_panel.apply(SamplingSettings(temperature=1.25))
     qtbot.waitUntil(lambda: AppSettings.load().temperature == 1.25, timeout=5000)
     window.close()
+
+
+def test_chosen_theme_applies_at_once_and_survives_a_restart(qtbot):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    def window_is_dark() -> bool:
+        return QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+    first = open_window(qtbot)
+    first.settings_panel.set_theme("dark")
+    assert window_is_dark()
+    first.close()
+    assert AppSettings.load().theme == "dark"
+    second = open_window(qtbot)
+    assert second.settings_panel.theme() == "dark" and window_is_dark()
+    second.settings_panel.set_theme("light")
+    assert not window_is_dark()
+    second.close()
+    assert AppSettings.load().theme == "light"
