@@ -54,7 +54,7 @@ class StatusPanel(QStatusBar):
         reused = f", {record.reused_tokens} reused from cache" if record.reused_tokens else ""
         self.activity.setText(
             f"First token {record.ttft_s * 1000:.0f} ms · {_rate(record.decode_tokens_per_s)} tokens/s · "
-            f"{record.prompt_tokens} tokens in{reused} · {record.generated_tokens} out")
+            f"{record.prompt_tokens} tokens in{reused} · {record.generated_tokens} out · seed {record.seed}")
         self.show_context(record.prompt_tokens + record.generated_tokens)
 
     def show_idle(self, text: str) -> None:

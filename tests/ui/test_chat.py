@@ -28,7 +28,7 @@ def test_reply_streams_into_the_assistant_message(chat, chat_model, qtbot):
     assert chat.shown_text(1) == REPLY_TEXT
     assert reply.record.finish_reason == "eos"
     status = chat.window.status.activity.text()
-    assert "tokens/s" in status and f"{reply.record.generated_tokens} out" in status
+    assert "tokens/s" in status and f"{reply.record.generated_tokens} out · seed {reply.record.seed}" in status
     assert chat.window.status.context_meter.value() == reply.record.prompt_tokens + reply.record.generated_tokens
 
 
