@@ -13,10 +13,10 @@ from app import paths
 from engine.catalog import Catalog, CatalogModel, Variant, best_variant, fit, load_catalog
 from engine.download import DownloadCancelled, DownloadProgress, store_token
 from engine.errors import LocalChatError
+from engine.genai import PACKAGE_FOR_PROVIDER
 from engine.hardware import Hardware, detect_hardware
 from engine.registry import InstalledModel, Registry
 
-PACKAGES = {"cpu": "onnxruntime-genai", "cuda": "onnxruntime-genai-cuda", "dml": "onnxruntime-genai-winml"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -111,7 +111,7 @@ def _chosen_variant(model: CatalogModel, requested: str | None) -> Variant:
         have = ", ".join(v.provider for v in model.variants)
         raise LocalChatError(f"{model.name} has no {requested} build; choose one of: {have}.")
     if requested not in _providers():
-        print(f"Note: to run the {requested} build, install {PACKAGES[requested]} "
+        print(f"Note: to run the {requested} build, install {PACKAGE_FOR_PROVIDER[requested]} "
               f"(uninstall the other onnxruntime-genai package first).", file=sys.stderr)
     return variant
 
@@ -154,7 +154,7 @@ def _providers() -> list[str]:
 
 def _hint(variant: Variant, hardware: Hardware, providers: list[str]) -> str:
     if variant.provider not in providers:
-        return f"needs {PACKAGES[variant.provider]}"
+        return f"needs {PACKAGE_FOR_PROVIDER[variant.provider]}"
     return fit(variant, hardware)
 
 

@@ -16,13 +16,13 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import paths
-from app.flavour import available_providers
 from app.history import ChatHistory
 from app.models import resolve_model
 from app.settings import AppSettings
 from app.settings_keeper import SettingsKeeper, saved_sampling
 from app.store import ConversationStore
 from engine.catalog import load_catalog
+from engine.genai import flavour_providers
 from engine.hardware import detect_hardware
 from engine.registry import Registry
 from ui.engine_client import EngineClient
@@ -62,7 +62,7 @@ def build_window(options: StartOptions) -> MainWindow:
     QApplication.setWindowIcon(app_icon())
     window = MainWindow(EngineClient())
     window.attach_models(ModelLibrary(Registry(paths.models_dir()), load_catalog(), detect_hardware(),
-                                      available_providers()))
+                                      flavour_providers()))
     window.settings_panel.apply(settings)
     window.picker.set_provider(preferences.provider if options.provider == "auto" else options.provider)
     if model:

@@ -9,6 +9,7 @@ LocalChat sends nothing anywhere unless asked, so every import goes through here
 from __future__ import annotations
 
 import os
+from importlib import metadata
 from types import ModuleType
 
 _og: ModuleType | None = None
@@ -26,12 +27,33 @@ def genai() -> ModuleType:
     return _og
 
 
-def genai_version() -> str:
-    from importlib import metadata
+# Every flavour of onnxruntime-genai installs the same module; the distribution's name says which
+# providers it was built with, without importing it (the window's process never does).  Best first.
+FLAVOURS = {
+    "onnxruntime-genai-cuda": ("cuda", "cpu"),
+    "onnxruntime-genai-winml": ("dml", "cpu"),
+    "onnxruntime-genai-directml": ("dml", "cpu"),
+    "onnxruntime-genai": ("cpu",),
+}
+PACKAGE_FOR_PROVIDER = {"cpu": "onnxruntime-genai", "cuda": "onnxruntime-genai-cuda", "dml": "onnxruntime-genai-winml"}
 
-    for dist in ("onnxruntime-genai", "onnxruntime-genai-cuda", "onnxruntime-genai-directml", "onnxruntime-genai-winml"):
+
+def installed_flavour() -> tuple[str, str] | None:
+    """(distribution, version) of the installed onnxruntime-genai flavour, or None."""
+    for distribution in FLAVOURS:
         try:
-            return f"{dist} {metadata.version(dist)}"
+            return distribution, metadata.version(distribution)
         except metadata.PackageNotFoundError:
             continue
-    return "onnxruntime-genai (unknown version)"
+    return None
+
+
+def flavour_providers() -> list[str]:
+    """Providers the installed flavour offers, read from package metadata only; CPU when none is found."""
+    flavour = installed_flavour()
+    return list(FLAVOURS[flavour[0]]) if flavour else ["cpu"]
+
+
+def genai_version() -> str:
+    flavour = installed_flavour()
+    return " ".join(flavour) if flavour else "onnxruntime-genai (unknown version)"
