@@ -28,6 +28,7 @@ from ui.engine_client import EngineClient
 from ui.status_panel import StatusPanel
 
 FLUSH_MS = 25
+STATUS_INTERVAL_S = 0.2  # live figures in the status bar: five updates a second
 NO_MODEL = "Open a model folder first"
 
 SettingsSource = Callable[[], tuple[SamplingSettings, str]]
@@ -76,6 +77,7 @@ class ChatController(QObject):
         self._pending: list[str] = []
         self._started = 0.0
         self._counts = StreamCounts()
+        self._status_shown_at = float("-inf")
         self._loading = False
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_MS)
@@ -176,6 +178,7 @@ class ChatController(QObject):
         self._reply, self._resend_text = reply, resend_text
         self._started = time.perf_counter()
         self._counts = StreamCounts()
+        self._status_shown_at = float("-inf")
         self.client.ask(self.tree.messages_until(user, system_prompt), settings)
         if resend_text is not None:
             self.message_added.emit(user)
@@ -202,9 +205,12 @@ class ChatController(QObject):
         self._reply.content += text
         self.view.last_message().append_text(text)
         self.reply_updated.emit(self._reply, text)
-        counts = self._counts
-        self.status.show_streaming(time.perf_counter() - self._started, counts.generated, counts.tokens_per_s())
-        self.status.show_context(counts.prompt + counts.generated)
+        now = time.perf_counter()
+        if now - self._status_shown_at >= STATUS_INTERVAL_S:  # readable, and the meter repaints at once
+            self._status_shown_at = now
+            counts = self._counts
+            self.status.show_streaming(now - self._started, counts.generated, counts.tokens_per_s())
+            self.status.show_context(counts.prompt + counts.generated)
 
     def _on_tokens_counted(self, prompt_tokens: int, generated_tokens: int) -> None:
         self._counts.update(prompt_tokens, generated_tokens)

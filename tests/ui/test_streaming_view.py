@@ -33,3 +33,25 @@ def test_scrolling_follows_the_stream_until_the_user_scrolls_up(chat, counting_m
     bar.setValue(0)  # the user scrolls up to read
     chat.wait_idle()
     assert bar.value() == 0 and bar.maximum() > 0
+
+
+def test_a_long_conversation_opens_on_its_last_page_and_shows_earlier_ones_on_request(qtbot):
+    from ui.chat_view import PAGE, ChatView
+    from ui.conversation_model import Node
+
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show_welcome(False)
+    view.show()
+    nodes = [Node("user" if i % 2 == 0 else "assistant", f"message {i}") for i in range(2 * PAGE + 10)]
+    view.show_path(nodes)
+    assert [w.node.content for w in view.messages] == [n.content for n in nodes[-PAGE:]]
+    assert view.earlier_button.isVisible() and f"({PAGE + 10} not shown)" in view.earlier_button.text()
+    view.earlier_button.click()
+    assert [w.node.content for w in view.messages] == [n.content for n in nodes[-2 * PAGE:]]
+    view.earlier_button.click()
+    assert [w.node.content for w in view.messages] == [n.content for n in nodes]
+    assert not view.earlier_button.isVisible()
+    view.show_path(nodes[:3])  # a short conversation has no button
+    assert len(view.messages) == 3 and not view.earlier_button.isVisible()
