@@ -21,7 +21,7 @@ from typing import Any
 from engine import errors
 from engine.session import ChatSession
 
-FLUSH_S = 0.004
+FLUSH_S = 0.002
 
 
 @dataclass(frozen=True)
