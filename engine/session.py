@@ -94,8 +94,6 @@ class ChatSession:
             raise _generation_error(error) from error
         finally:
             record.total_s = time.perf_counter() - started
-            if record.finish_reason == "error" and record.generated_tokens == 0 and cancel.is_set():
-                record.finish_reason = "cancelled"
 
     def _prefill(self, ids: list[int], needed: int) -> int:
         """Bring the generator's cache to ``ids``; return how many tokens were reused."""
