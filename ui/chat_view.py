@@ -24,6 +24,7 @@ class ChatView(QStackedWidget):
     regenerate_requested = Signal(object)
     edit_submitted = Signal(object, str)
     alternative_requested = Signal(object, int)
+    seed_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +113,7 @@ class ChatView(QStackedWidget):
         widget.regenerate_requested.connect(self.regenerate_requested)
         widget.edit_submitted.connect(self.edit_submitted)
         widget.alternative_requested.connect(self.alternative_requested)
+        widget.seed_requested.connect(self.seed_requested)
         return widget
 
     def last_message(self) -> MessageWidget | None:

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.picker.load_requested.connect(self._on_load_requested)
         self.sidebar.new_chat_requested.connect(self.controller.new_chat)
         self.chat_view.welcome.open_requested.connect(self.picker.choose_folder)
+        self.chat_view.seed_requested.connect(self.settings_panel.use_seed)
         self.controller.failed.connect(self._on_failed)
         self.controller.model_changed.connect(self._on_model_changed)
         self.controller.generating_changed.connect(self._on_generating_changed)

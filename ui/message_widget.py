@@ -21,6 +21,7 @@ class MessageWidget(QFrame):
     regenerate_requested = Signal(object)
     edit_submitted = Signal(object, str)
     alternative_requested = Signal(object, int)
+    seed_requested = Signal(int)
 
     def __init__(self, node: Node, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,9 +51,9 @@ class MessageWidget(QFrame):
     def _build_header(self) -> QHBoxLayout:
         header = QHBoxLayout()
         header.setSpacing(2)
-        role = QLabel(ROLE_LABELS.get(self.node.role, self.node.role))
-        role.setObjectName("roleLabel")
-        header.addWidget(role)
+        self.role_label = QLabel(ROLE_LABELS.get(self.node.role, self.node.role))
+        self.role_label.setObjectName("roleLabel")
+        header.addWidget(self.role_label)
         header.addSpacing(8)
         self.previous_button = self._tool("‹", "Previous version", "Show the previous version of this message")
         self.position_label = QLabel()
@@ -68,6 +69,10 @@ class MessageWidget(QFrame):
         self.copy_button.clicked.connect(self._on_copy_clicked)
         header.addWidget(self.copy_button)
         if self.node.role == "assistant":
+            self.seed_button = self._tool("Same seed", "Use this reply's seed", "")
+            self.seed_button.clicked.connect(lambda: self.seed_requested.emit(self.node.record.seed))
+            self.seed_button.hide()
+            header.addWidget(self.seed_button)
             self.action_button = self._tool("Regenerate", "Regenerate reply",
                                             "Write a new reply; this one is kept as an earlier version")
             self.action_button.clicked.connect(lambda: self.regenerate_requested.emit(self.node))
@@ -141,7 +146,23 @@ class MessageWidget(QFrame):
             view.setPlainText(text)
         return view
 
+    def _show_details(self) -> None:
+        """The reply's figures on its label, and a way back to its seed: the same seed, conversation and
+        settings give the same reply, which is how a user sees that sampling, not the model, made it differ."""
+        record = self.node.record
+        if self.node.role != "assistant" or record is None or record.seed is None:
+            return
+        reused = f", {record.reused_tokens} reused from the cache" if record.reused_tokens else ""
+        self.role_label.setToolTip(
+            f"Seed {record.seed} · {record.generated_tokens} tokens written · first token after "
+            f"{record.ttft_s * 1000:.0f} ms · {record.decode_tokens_per_s:.0f} tokens/s · "
+            f"{record.prompt_tokens} tokens read{reused} · on {record.provider.upper()}")
+        self.seed_button.setToolTip(f"Fix the seed to {record.seed} in Reply settings: with the same settings, "
+                                    "Regenerate then writes this reply again")
+        self.seed_button.show()
+
     def _show_note(self) -> None:
+        self._show_details()
         record = self.node.record
         reason = "error" if self.node.interrupted else (record.finish_reason if record else "eos")
         note = FINISH_NOTES.get(reason, "")

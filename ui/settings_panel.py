@@ -169,6 +169,11 @@ class SettingsPanel(QWidget):
         if settings.seed is not None:
             self.seed_spin.setValue(settings.seed)
 
+    def use_seed(self, seed: int) -> None:
+        """Fix the seed (from a reply the user wants to repeat)."""
+        self.seed_spin.setValue(seed)
+        self.fixed_seed_check.setChecked(True)
+
     def reset(self) -> None:
         self.apply(SamplingSettings())
         self.system_prompt_edit.clear()

@@ -127,3 +127,19 @@ def test_status_shows_exact_tokens_and_the_context_filling_while_streaming(chat,
     chat.window.composer.button.click()
     chat.wait_idle()
     assert chat.controller.tree.active_path()[-1].record.generated_tokens >= shown
+
+
+def test_same_seed_repeats_a_sampled_reply(chat, chat_model, qtbot):
+    chat.load(chat_model)
+    chat.use(temperature=1.6, top_k=0, top_p=1.0, max_new_tokens=15)  # varied replies
+    chat.send("Hi")
+    first = chat.controller.tree.active_path()[-1]
+    widget = chat.messages()[1]
+    assert widget.seed_button.isVisible() and str(first.record.seed) in widget.role_label.toolTip()
+    widget.seed_button.click()
+    settings = chat.window.settings_panel.settings()
+    assert settings.seed == first.record.seed and settings.temperature == 1.6
+    chat.messages()[1].action_button.click()  # regenerate with the reply's own seed
+    chat.wait_idle()
+    again = chat.controller.tree.active_path()[-1]
+    assert again is not first and again.content == first.content and again.record.seed == first.record.seed
