@@ -5,9 +5,10 @@ model running in the GUI's process stalls the window for every token.  The app
 therefore runs the engine here, in a child process, and talks to it through
 engine.remote.  Requests and events are plain tuples of picklable data.
 
-Requests: ("load", path, provider), ("reply", messages, settings), ("forget",),
+Requests: ("load", path, provider), ("reply", messages, settings, explain), ("forget",),
 ("count", messages).  Events: ("loaded", ModelInfo), ("chunk", text, prompt_tokens, generated_tokens),
-("finished", ReplyRecord), ("count", n), ("failed", ErrorPayload).
+("steps", [TokenStep]) when token choices were asked for, ("finished", ReplyRecord), ("count", n),
+("failed", ErrorPayload).
 Text chunks are batched for ``FLUSH_S`` so a fast model does not pay a pipe
 round-trip per token.
 """
@@ -75,8 +76,9 @@ def _require(session: ChatSession | None) -> ChatSession:
     return session
 
 
-def _stream_reply(conn: Any, session: ChatSession, messages: list, settings: Any, cancel: Any) -> None:
-    reply = session.reply(messages, settings, cancel=cancel)
+def _stream_reply(conn: Any, session: ChatSession, messages: list, settings: Any, explain: int,
+                  cancel: Any) -> None:
+    reply = session.reply(messages, settings, cancel=cancel, explain=explain)
     record = reply.record
     pending: list[str] = []
     last_flush = time.perf_counter()
@@ -89,4 +91,6 @@ def _stream_reply(conn: Any, session: ChatSession, messages: list, settings: Any
             last_flush = now
     if pending:
         conn.send(("chunk", "".join(pending), record.prompt_tokens, record.generated_tokens))
+    if reply.steps:
+        conn.send(("steps", reply.steps))
     conn.send(("finished", record))

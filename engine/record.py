@@ -24,3 +24,25 @@ class ReplyRecord:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A token the model weighed at one step of a reply."""
+
+    text: str
+    model_probability: float  # what the model gave it
+    drawn_probability: float  # what temperature, top-k and top-p left it when the token was drawn
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class TokenStep:
+    """One token of a reply and the most likely tokens at that step, most likely first (the chosen one
+    always among them)."""
+
+    alternatives: tuple[Alternative, ...]
+
+    @property
+    def chosen(self) -> Alternative:
+        return next(a for a in self.alternatives if a.chosen)

@@ -15,7 +15,7 @@ from engine import host
 from engine.conversation import Message
 from engine.errors import EngineCrashed
 from engine.model import ModelInfo
-from engine.record import ReplyRecord
+from engine.record import ReplyRecord, TokenStep
 from engine.session import Reply
 from engine.settings import SamplingSettings
 
@@ -53,14 +53,14 @@ class EngineProcess:
         self._last_load = (str(path), provider)
         return info
 
-    def reply(self, messages: Sequence[Message], settings: SamplingSettings) -> Reply:
-        """Stream the reply; iterate it for text, then read ``record``.
+    def reply(self, messages: Sequence[Message], settings: SamplingSettings, explain: int = 0) -> Reply:
+        """Stream the reply; iterate it for text, then read ``record`` (and ``steps``, see ChatSession.reply).
 
         While it streams, ``record.prompt_tokens`` and ``record.generated_tokens`` are kept
         current, so a window can show exact token counts as they grow.
         """
-        record = ReplyRecord()
-        return Reply(self._reply_events(list(messages), settings, record), record)
+        record, steps = ReplyRecord(), []
+        return Reply(self._reply_events(list(messages), settings, explain, record, steps), record, steps)
 
     def count_tokens(self, messages: Sequence[Message]) -> int:
         self._ensure_running(reload=True)
@@ -81,17 +81,19 @@ class EngineProcess:
                 self._process.join(timeout=2)
         self._process = self._conn = None
 
-    def _reply_events(self, messages: list[Message], settings: SamplingSettings,
-                      record: ReplyRecord) -> Iterator[str]:
+    def _reply_events(self, messages: list[Message], settings: SamplingSettings, explain: int,
+                      record: ReplyRecord, steps: list[TokenStep]) -> Iterator[str]:
         self._ensure_running(reload=True)
         self._cancel.clear()
-        self._send(("reply", messages, settings))
+        self._send(("reply", messages, settings, explain))
         while True:
             message = self._receive()
             kind, payload = message[0], message[1]
             if kind == "chunk":
                 record.prompt_tokens, record.generated_tokens = message[2], message[3]
                 yield payload
+            elif kind == "steps":
+                steps.extend(payload)
             elif kind == "finished":
                 record.__dict__.update(payload.__dict__)
                 return

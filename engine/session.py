@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 from engine.conversation import Message
@@ -28,19 +29,21 @@ from engine.errors import GenerationFailed, LocalChatError, OutOfMemory
 from engine.genai import genai
 from engine.model import LoadedModel
 from engine.prompt import PromptBuilder
-from engine.record import ReplyRecord
-from engine.sampling import Sampler
+from engine.record import Alternative, ReplyRecord, TokenStep
+from engine.sampling import Candidate, Sampler
 from engine.settings import MAX_SEED, SamplingSettings
 
 MIN_CAPACITY = 256
 
 
 class Reply:
-    """An iterator of text chunks; ``record`` holds the figures once it is exhausted."""
+    """An iterator of text chunks; ``record`` holds the figures once it is exhausted, and ``steps`` the
+    token choices when they were asked for."""
 
-    def __init__(self, chunks: Iterator[str], record: ReplyRecord) -> None:
+    def __init__(self, chunks: Iterator[str], record: ReplyRecord, steps: list[TokenStep] | None = None) -> None:
         self._chunks = chunks
         self.record = record
+        self.steps: list[TokenStep] = steps if steps is not None else []
 
     def __iter__(self) -> Iterator[str]:
         return self._chunks
@@ -59,15 +62,19 @@ class ChatSession:
         self._cached: list[int] = []
 
     def reply(self, messages: Sequence[Message], settings: SamplingSettings,
-              cancel: threading.Event | None = None) -> Reply:
+              cancel: threading.Event | None = None, explain: int = 0) -> Reply:
         """Start the assistant's reply to ``messages``; nothing runs until it is iterated.
 
-        Settings are checked now, so a bad value fails before anything is generated.
+        Settings are checked now, so a bad value fails before anything is generated.  With
+        ``explain`` > 0 the reply also records, for every token, that many of the tokens the model
+        found most likely (``Reply.steps``); that reads the logits at every step, so it is off by default.
         """
         settings.validated()
         seed = settings.seed if settings.seed is not None else random.randint(0, MAX_SEED)
         record = ReplyRecord(provider=self.loaded.info.provider, seed=seed)
-        return Reply(self._stream(list(messages), settings, seed, cancel or threading.Event(), record), record)
+        steps: list[TokenStep] = []
+        request = _Request(settings, seed, cancel or threading.Event(), explain, steps)
+        return Reply(self._stream(list(messages), request, record), record, steps)
 
     def count_tokens(self, messages: Sequence[Message]) -> int:
         return len(self._prompt.encode(messages))
@@ -76,8 +83,8 @@ class ChatSession:
         """Drop the KV cache (for a new conversation, or after a failure)."""
         self._generator, self._capacity, self._cached = None, 0, []
 
-    def _stream(self, messages: list[Message], settings: SamplingSettings, seed: int,
-                cancel: threading.Event, record: ReplyRecord) -> Iterator[str]:
+    def _stream(self, messages: list[Message], request: "_Request", record: ReplyRecord) -> Iterator[str]:
+        settings = request.settings
         started = time.perf_counter()
         ids, record.dropped_messages = self._prompt.fit(messages, settings.max_new_tokens)
         context = self.loaded.info.context_length
@@ -85,7 +92,7 @@ class ChatSession:
         record.prompt_tokens = len(ids)
         try:
             record.reused_tokens = self._prefill(ids, len(ids) + budget)
-            yield from self._decode(ids, settings, seed, budget, cancel, record, started)
+            yield from self._decode(ids, request, budget, record, started)
         except LocalChatError:
             self.forget()
             raise
@@ -119,11 +126,11 @@ class ChatSession:
         self._generator = og.Generator(self.loaded.model, params)
         self._capacity = capacity
 
-    def _decode(self, ids: list[int], settings: SamplingSettings, seed: int, budget: int,
-                cancel: threading.Event, record: ReplyRecord, started: float) -> Iterator[str]:
-        generator = self._generator
-        native = settings.greedy and settings.repetition_penalty == 1.0
-        sampler = None if native else Sampler(settings, seed, self.loaded.info.vocab_size or 1 << 20, ids)
+    def _decode(self, ids: list[int], request: "_Request", budget: int, record: ReplyRecord,
+                started: float) -> Iterator[str]:
+        generator, settings, cancel = self._generator, request.settings, request.cancel
+        native = settings.greedy and settings.repetition_penalty == 1.0 and not request.explain
+        sampler = None if native else Sampler(settings, request.seed, self.loaded.info.vocab_size or 1 << 20, ids)
         stream = self.loaded.tokenizer.create_stream()
         eos = self.loaded.eos_token_ids
         first_token_at = 0.0
@@ -141,7 +148,9 @@ class ChatSession:
             else:
                 if previous is not None:
                     generator.append_tokens([previous])
-                token = sampler.pick(generator.get_logits())
+                token, candidates = sampler.pick_explained(generator.get_logits(), request.explain)
+                if candidates:
+                    request.steps.append(self._step(candidates, token))
             if previous is not None:
                 self._cached.append(previous)
             previous = token
@@ -163,6 +172,27 @@ class ChatSession:
         decode_tokens = record.generated_tokens - 1
         if decode_tokens > 0:
             record.decode_tokens_per_s = decode_tokens / max(time.perf_counter() - first_token_at, 1e-9)
+
+
+    def _step(self, candidates: list[Candidate], chosen: int) -> TokenStep:
+        return TokenStep(tuple(Alternative(self._token_text(c.token), c.model_probability, c.drawn_probability,
+                                           c.token == chosen) for c in candidates))
+
+    def _token_text(self, token: int) -> str:
+        """A token as a reader can see it: end of reply, a piece of a character, or its text."""
+        if token in self.loaded.eos_token_ids:
+            return "(end of reply)"
+        text = self.loaded.tokenizer.decode([token])
+        return "(part of a character)" if not text or "\ufffd" in text else text
+
+
+@dataclass(frozen=True)
+class _Request:
+    settings: SamplingSettings
+    seed: int
+    cancel: threading.Event
+    explain: int
+    steps: list[TokenStep]
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:

@@ -78,3 +78,13 @@ def test_token_counts_are_current_while_the_reply_streams(engine, plain_model):
     counts = [generated for _, generated in seen]
     assert counts == sorted(counts) and counts[0] >= 1
     assert counts[-1] == reply.record.generated_tokens == 60
+
+
+def test_token_choices_cross_the_process_boundary(engine, chat_model):
+    engine.load(str(chat_model))
+    reply = engine.reply([Message("user", "hi")], GREEDY, explain=2)
+    assert reply.text() == REPLY_TEXT
+    assert [step.chosen.text for step in reply.steps][:2] == [" Hello", " caf"]
+    plain = engine.reply([Message("user", "hi")], GREEDY)
+    plain.text()
+    assert plain.steps == []

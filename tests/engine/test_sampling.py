@@ -82,3 +82,29 @@ def test_out_of_range_settings_are_refused_with_a_clear_message(chat_session, ch
         chat_session.reply(HI, settings)
     name = next(iter(change)).replace("_", " ").split()[0].lower()
     assert name[:4] in caught.value.user_message.lower().replace("-", " ")
+
+
+def test_token_choices_show_what_the_model_weighed_at_each_step(chat_session):
+    reply = chat_session.reply(HI, SamplingSettings(temperature=0), explain=3)
+    assert reply.text() == REPLY_TEXT  # asking for choices changes nothing in the reply
+    steps = reply.steps
+    assert len(steps) == reply.record.generated_tokens == 15
+    first = steps[0]
+    assert [a.text for a in first.alternatives][:2] == [" Hello", " la"]  # the synthetic model's 10 and 8 logits
+    assert first.chosen.text == " Hello" and first.chosen.drawn_probability == 1.0  # greedy: always the top
+    ratio = first.alternatives[0].model_probability / first.alternatives[1].model_probability
+    assert abs(ratio - 2.718281828 ** 2) < 0.2  # e^(10 - 8): the model's logits, not the settings'
+    assert steps[2].chosen.text == "(part of a character)"  # the first byte of "é"
+    assert steps[-1].chosen.text == "(end of reply)"
+
+
+def test_token_choices_follow_temperature_and_top_k(chat_session):
+    reply = chat_session.reply(HI, SamplingSettings(temperature=2.0, top_k=2, top_p=1.0, seed=4, max_new_tokens=5),
+                               explain=4)
+    reply.text()
+    for step in reply.steps:
+        drawn = [a.drawn_probability for a in step.alternatives]
+        assert abs(sum(drawn) - 1.0) < 1e-6 and sum(1 for p in drawn if p > 0) == 2  # only top-k 2 were drawn from
+        assert step.chosen.drawn_probability > 0
+    first = reply.steps[0].alternatives
+    assert first[0].drawn_probability / first[1].drawn_probability < first[0].model_probability / first[1].model_probability
