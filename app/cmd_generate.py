@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 
 from engine.conversation import Message
 from engine.model import load_model
@@ -38,6 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--prompt", required=True)
     parser.add_argument("--system", default=None, help="system prompt")
     parser.add_argument("--json", action="store_true", help="print one JSON object with text and figures at the end")
+    parser.add_argument("--choices", type=int, default=0, metavar="N",
+                        help="with --json: for every token, the N tokens the model found most likely")
     add_sampling_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if session.loaded.info.fallback_reason:
         print(f"localchat: {session.loaded.info.fallback_reason}", file=sys.stderr)
     messages = ([Message("system", args.system)] if args.system else []) + [Message("user", args.prompt)]
-    reply = session.reply(messages, settings)
+    reply = session.reply(messages, settings, explain=max(0, args.choices) if args.json else 0)
     parts = []
     for text in reply:
         parts.append(text)
@@ -61,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
         record = reply.record.to_dict()
         keys = ("prompt_tokens", "generated_tokens", "reused_tokens", "ttft_s", "decode_tokens_per_s",
                 "finish_reason", "provider", "seed", "dropped_messages")
-        print(json.dumps({"text": "".join(parts), **{k: record[k] for k in keys}}, ensure_ascii=False))
+        result = {"text": "".join(parts), **{k: record[k] for k in keys}}
+        if reply.steps:
+            result["choices"] = [[asdict(a) for a in step.alternatives] for step in reply.steps]
+        print(json.dumps(result, ensure_ascii=False))
     else:
         sys.stdout.write("\n")
     return 0

@@ -1,5 +1,7 @@
 """Render the window mid-conversation to a PNG: ``python -m app.screenshot [--dark] OUT.png``.
 
+``--choices`` renders instead the Token choices of a sampled reply (temperature 0.9, seed 11).
+
 Uses ../shared/models/stories260k when present, else a synthetic model built in a
 temporary folder.  LocalChat's home is a temporary folder holding a few stored
 conversations; the latest (with a code block) is reopened from history as at any
@@ -60,11 +62,29 @@ def store_examples() -> None:
         store.finish_reply(reply.id, status="done", content=EXAMPLE_REPLY, stats={"finish_reason": "eos"})
 
 
+def render_choices(out: str) -> None:
+    from engine.conversation import Message
+    from engine.model import load_model
+    from engine.session import ChatSession
+    from engine.settings import SamplingSettings
+    from ui.token_choices import TokenChoicesDialog
+
+    with tempfile.TemporaryDirectory() as workdir:
+        model, prompt = pick_model("stories260k", workdir)
+        session = ChatSession(load_model(model, "cpu"))
+        reply = session.reply([Message("user", prompt)], SamplingSettings(temperature=0.9, seed=11, max_new_tokens=30),
+                              explain=5)
+        reply.text()
+    dialog = TokenChoicesDialog(reply.steps)
+    dialog.show()
+    dialog.grab().save(out)
+
+
 def main(argv: list[str]) -> int:
-    dark = "--dark" in argv
-    argv = [arg for arg in argv if arg != "--dark"]
+    dark, choices = "--dark" in argv, "--choices" in argv
+    argv = [arg for arg in argv if arg not in ("--dark", "--choices")]
     if len(argv) != 1:
-        print("usage: python -m app.screenshot [--dark] OUT.png", file=sys.stderr)
+        print("usage: python -m app.screenshot [--dark | --choices] OUT.png", file=sys.stderr)
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
@@ -77,6 +97,10 @@ def main(argv: list[str]) -> int:
     app.setStyle("Fusion")
     if dark:  # what a user with a dark desktop theme sees (the offscreen platform has no colour scheme)
         use_dark_palette(app, True)
+    if choices:
+        render_choices(argv[0])
+        print(f"wrote {argv[0]}")
+        return 0
     with tempfile.TemporaryDirectory() as workdir:
         os.environ["LOCALCHAT_HOME"] = str(Path(workdir) / "home")  # never the user's own history or settings
         store_examples()

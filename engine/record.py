@@ -26,11 +26,15 @@ class ReplyRecord:
         return asdict(self)
 
 
+END_OF_REPLY = "(end of reply)"
+PART_OF_CHARACTER = "(part of a character)"  # a byte token: only with the next ones does it make a character
+
+
 @dataclass(frozen=True)
 class Alternative:
     """A token the model weighed at one step of a reply."""
 
-    text: str
+    text: str  # the token's text, or END_OF_REPLY / PART_OF_CHARACTER
     model_probability: float  # what the model gave it
     drawn_probability: float  # what temperature, top-k and top-p left it when the token was drawn
     chosen: bool

@@ -29,7 +29,7 @@ from engine.errors import GenerationFailed, LocalChatError, OutOfMemory
 from engine.genai import genai
 from engine.model import LoadedModel
 from engine.prompt import PromptBuilder
-from engine.record import Alternative, ReplyRecord, TokenStep
+from engine.record import END_OF_REPLY, PART_OF_CHARACTER, Alternative, ReplyRecord, TokenStep
 from engine.sampling import Candidate, Sampler
 from engine.settings import MAX_SEED, SamplingSettings
 
@@ -181,9 +181,9 @@ class ChatSession:
     def _token_text(self, token: int) -> str:
         """A token as a reader can see it: end of reply, a piece of a character, or its text."""
         if token in self.loaded.eos_token_ids:
-            return "(end of reply)"
+            return END_OF_REPLY
         text = self.loaded.tokenizer.decode([token])
-        return "(part of a character)" if not text or "\ufffd" in text else text
+        return PART_OF_CHARACTER if not text or "\ufffd" in text else text
 
 
 @dataclass(frozen=True)

@@ -65,10 +65,12 @@ class ChatController(QObject):
     failed = Signal(object)                  # LocalChatError
 
     def __init__(self, client: EngineClient, view: ChatView, composer: Composer, status: StatusPanel,
-                 settings_source: SettingsSource, parent: QObject | None = None) -> None:
+                 settings_source: SettingsSource, parent: QObject | None = None,
+                 choices_source: Callable[[], int] = lambda: 0) -> None:
         super().__init__(parent)
         self.client, self.view, self.composer, self.status = client, view, composer, status
         self._settings_source = settings_source
+        self._choices_source = choices_source  # how many token choices to keep per step (0: none)
         self.tree = ConversationTree()
         self.model: ModelInfo | None = None
         self._reply: Node | None = None
@@ -85,6 +87,7 @@ class ChatController(QObject):
         client.model_loaded.connect(self._on_model_loaded)
         client.text_received.connect(self._on_text_received)
         client.tokens_counted.connect(self._on_tokens_counted)
+        client.steps_received.connect(self._on_steps_received)
         client.reply_finished.connect(self._on_reply_finished)
         client.failed.connect(self._on_failed)
         composer.send_requested.connect(self.send)
@@ -179,7 +182,7 @@ class ChatController(QObject):
         self._started = time.perf_counter()
         self._counts = StreamCounts()
         self._status_shown_at = float("-inf")
-        self.client.ask(self.tree.messages_until(user, system_prompt), settings)
+        self.client.ask(self.tree.messages_until(user, system_prompt), settings, self._choices_source())
         if resend_text is not None:
             self.message_added.emit(user)
         self.message_added.emit(reply)
@@ -214,6 +217,10 @@ class ChatController(QObject):
 
     def _on_tokens_counted(self, prompt_tokens: int, generated_tokens: int) -> None:
         self._counts.update(prompt_tokens, generated_tokens)
+
+    def _on_steps_received(self, steps: list) -> None:
+        if self._reply is not None:
+            self._reply.steps = steps
 
     def _on_reply_finished(self, record: ReplyRecord) -> None:
         self._flush()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.conversation import Message
-from engine.record import ReplyRecord
+from engine.record import ReplyRecord, TokenStep
 
 
 @dataclass(eq=False)
@@ -22,6 +22,7 @@ class Node:
     active: int = 0
     record: ReplyRecord | None = None
     interrupted: bool = False
+    steps: list[TokenStep] = field(default_factory=list)  # token choices, when they were asked for
 
     @property
     def alternatives(self) -> list["Node"]:

@@ -31,6 +31,7 @@ class _EngineWorker(QObject):
     model_loaded = Signal(object)
     text_received = Signal(str)
     tokens_counted = Signal(int, int)
+    steps_received = Signal(object)
     reply_finished = Signal(object)
     failed = Signal(object)
     engine_died = Signal()
@@ -52,10 +53,10 @@ class _EngineWorker(QObject):
         self._confirm_running()
         self.model_loaded.emit(info)
 
-    @Slot(object, object)
-    def _on_reply_requested(self, messages: list, settings: SamplingSettings) -> None:
+    @Slot(object, object, int)
+    def _on_reply_requested(self, messages: list, settings: SamplingSettings, explain: int) -> None:
         try:
-            reply = self._engine.reply(messages, settings)
+            reply = self._engine.reply(messages, settings, explain)
             for text in reply:
                 self._confirm_running()
                 if self._stop.is_set():
@@ -67,6 +68,8 @@ class _EngineWorker(QObject):
             self._report(error)
             return
         self._confirm_running()
+        if reply.steps:
+            self.steps_received.emit(reply.steps)
         self.reply_finished.emit(reply.record)
 
     def _report(self, error: Exception) -> None:
@@ -89,11 +92,12 @@ class EngineClient(QObject):
     """Requests go in with ``load``/``ask``; results come out as signals on the GUI thread."""
 
     load_requested = Signal(str, str)
-    reply_requested = Signal(object, object)
+    reply_requested = Signal(object, object, int)
 
     model_loaded = Signal(object)      # ModelInfo
     text_received = Signal(str)        # a chunk of the reply
     tokens_counted = Signal(int, int)  # prompt tokens, reply tokens so far (exact, from the engine)
+    steps_received = Signal(object)    # list[TokenStep], just before reply_finished, when asked for
     reply_finished = Signal(object)    # ReplyRecord
     failed = Signal(object)            # LocalChatError
     engine_died = Signal()
@@ -112,7 +116,7 @@ class EngineClient(QObject):
         self._thread.finished.connect(self._worker.deleteLater)
         self.load_requested.connect(self._worker._on_load_requested)
         self.reply_requested.connect(self._worker._on_reply_requested)
-        for name in ("model_loaded", "text_received", "tokens_counted", "reply_finished", "failed", "engine_died",
+        for name in ("model_loaded", "text_received", "tokens_counted", "steps_received", "reply_finished", "failed", "engine_died",
                      "engine_restarted"):
             getattr(self._worker, name).connect(getattr(self, name))
         self._thread.start()
@@ -124,9 +128,10 @@ class EngineClient(QObject):
     def load(self, path: str, provider: str = "auto") -> None:
         self.load_requested.emit(str(path), provider)
 
-    def ask(self, messages: Sequence[Message], settings: SamplingSettings) -> None:
+    def ask(self, messages: Sequence[Message], settings: SamplingSettings, explain: int = 0) -> None:
+        """Ask for a reply; ``explain`` > 0 also asks for that many token choices per step."""
         self._stop.clear()
-        self.reply_requested.emit(list(messages), settings)
+        self.reply_requested.emit(list(messages), settings, explain)
 
     def cancel(self) -> None:
         """Stop the reply in progress before its next token (runs on the caller's thread)."""

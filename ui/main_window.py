@@ -47,7 +47,8 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.setCentralWidget(self._build_body())
         self.controller = ChatController(client, self.chat_view, self.composer, self.status,
-                                         self.settings_panel.next_reply, parent=self)
+                                         self.settings_panel.next_reply, parent=self,
+                                         choices_source=self.settings_panel.token_choices)
         self.picker.load_requested.connect(self._on_load_requested)
         self.sidebar.new_chat_requested.connect(self.controller.new_chat)
         self.chat_view.welcome.open_requested.connect(self.picker.choose_folder)

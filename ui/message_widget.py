@@ -11,6 +11,7 @@ from ui.code_block import CodeBlock
 from ui.conversation_model import Node
 from ui.markdown_blocks import split_blocks
 from ui.safe_text import SafeBrowser
+from ui.token_choices import TokenChoicesDialog
 
 ROLE_LABELS = {"user": "You", "assistant": "Assistant"}
 FINISH_NOTES = {"cancelled": "Stopped", "max_tokens": "Reached the max new tokens limit",
@@ -73,6 +74,11 @@ class MessageWidget(QFrame):
             self.seed_button.clicked.connect(lambda: self.seed_requested.emit(self.node.record.seed))
             self.seed_button.hide()
             header.addWidget(self.seed_button)
+            self.choices_button = self._tool("Token choices", "Show token choices",
+                                             "See, for every token of this reply, the tokens the model weighed")
+            self.choices_button.clicked.connect(self._on_choices_clicked)
+            self.choices_button.hide()
+            header.addWidget(self.choices_button)
             self.action_button = self._tool("Regenerate", "Regenerate reply",
                                             "Write a new reply; this one is kept as an earlier version")
             self.action_button.clicked.connect(lambda: self.regenerate_requested.emit(self.node))
@@ -146,12 +152,16 @@ class MessageWidget(QFrame):
             view.setPlainText(text)
         return view
 
+    def _on_choices_clicked(self) -> None:
+        TokenChoicesDialog(self.node.steps, self).exec()
+
     def _show_details(self) -> None:
         """The reply's figures on its label, and a way back to its seed: the same seed, conversation and
         settings give the same reply, which is how a user sees that sampling, not the model, made it differ."""
         record = self.node.record
         if self.node.role != "assistant" or record is None or record.seed is None:
             return
+        self.choices_button.setVisible(bool(self.node.steps))
         reused = f", {record.reused_tokens} reused from the cache" if record.reused_tokens else ""
         self.role_label.setToolTip(
             f"Seed {record.seed} · {record.generated_tokens} tokens written · first token after "

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
 from engine.settings import MAX_SEED, REPETITION_PENALTY_RANGE, TEMPERATURE_RANGE, TOP_K_RANGE, SamplingSettings
 
 DEFAULT_CONTEXT = 2048
+TOKEN_CHOICES = 5
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ TIPS = {
                           "1 means no penalty.",
     "seed": "The random seed. With a fixed seed the same settings and conversation give the same reply; "
             "otherwise every reply is drawn fresh.",
+    "token_choices": "Keep, for every token of the next replies, the five tokens the model found most likely and "
+                     "how likely each was; open them with Token choices on the reply.",
     "system_prompt": "Instructions the model reads before the conversation, such as \"Answer briefly.\" Not "
                      "every model follows them.",
 }
@@ -66,6 +69,10 @@ class SettingsPanel(QWidget):
         self._add_slider(form, "repetition_penalty", "Repetition penalty", _Scale(1.0, 0.05, 2),
                          REPETITION_PENALTY_RANGE[1])
         form.addRow(self._label("Seed", "seed"), self._build_seed())
+        self.choices_check = QCheckBox("Keep for each token")
+        self.choices_check.setAccessibleName("Keep token choices")
+        self.choices_check.setToolTip(TIPS["token_choices"])
+        form.addRow(self._label("Token choices", "token_choices"), self.choices_check)
         self.system_prompt_edit = QPlainTextEdit()
         self.system_prompt_edit.setAccessibleName("System prompt")
         self.system_prompt_edit.setToolTip(TIPS["system_prompt"])
@@ -168,6 +175,10 @@ class SettingsPanel(QWidget):
         self.seed_spin.setEnabled(settings.seed is not None)
         if settings.seed is not None:
             self.seed_spin.setValue(settings.seed)
+
+    def token_choices(self) -> int:
+        """How many candidate tokens to keep per step of the next reply (0: none)."""
+        return TOKEN_CHOICES if self.choices_check.isChecked() else 0
 
     def use_seed(self, seed: int) -> None:
         """Fix the seed (from a reply the user wants to repeat)."""

@@ -78,3 +78,11 @@ def test_bench_prints_figures_with_ratios(plain_model, capsys):
     assert figures["decode_tokens_per_s"] > 0 and figures["bare_decode_tokens_per_s"] > 0
     assert len(figures["turn_ttft_reuse_s"]) == 10 == len(figures["turn_ttft_reprocess_s"])
     assert figures["turn_prompt_tokens"] == sorted(figures["turn_prompt_tokens"])
+
+
+def test_generate_json_can_carry_token_choices(chat_model, capsys):
+    run(["generate", "--model", str(chat_model), "--prompt", "hi", "--temperature", "0", "--json", "--choices", "2"])
+    result = json.loads(capsys.readouterr().out)
+    assert len(result["choices"]) == result["generated_tokens"] == 15
+    first = result["choices"][0]
+    assert [c["text"] for c in first] == [" Hello", " la"] and first[0]["chosen"] and first[0]["drawn_probability"] == 1
