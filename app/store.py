@@ -13,7 +13,6 @@ at most the last second of text and leaves a row that ``mark_interrupted_replies
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,11 +21,11 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from app import paths
-from app.migrations import LATEST_VERSION, migrate, schema_version
+# DatabaseTooNew and StorageUnavailable live with the file handling but stay importable from here.
+from app.database import MEMORY, DatabaseTooNew, StorageUnavailable, copy_to_memory, open_database, run_transaction
 from engine.errors import LocalChatError
 
 DB_NAME = "conversations.sqlite3"
-MEMORY = ":memory:"
 TITLE_LENGTH = 60
 MEMORY_NOTICE = ("Your conversations can't be saved (the disk is full or read-only); "
                  "this chat is kept in memory until you close LocalChat.")
@@ -35,14 +34,6 @@ TOO_NEW_NOTICE = ("Your conversations were saved by a newer version of LocalChat
 
 ReplyStatus = Literal["done", "cancelled", "error"]
 T = TypeVar("T")
-
-
-class DatabaseTooNew(LocalChatError):
-    pass
-
-
-class StorageUnavailable(LocalChatError):
-    pass
 
 
 class ConversationNotFound(LocalChatError):
@@ -111,50 +102,12 @@ def derive_title(text: str) -> str:
 
 
 def _connect(target: str) -> sqlite3.Connection:
-    """The one place connections are made (tests replace it to inject disk failures)."""
+    """The one place connections are made (tests replace it to inject disk failures).
+
+    It stays here and is handed to ``app.database`` on every call, so replacing
+    ``app.store._connect`` reaches every connection the store opens.
+    """
     return sqlite3.connect(target, isolation_level=None)
-
-
-def _is_storage_failure(error: BaseException) -> bool:
-    if isinstance(error, OSError):
-        return True
-    if not isinstance(error, sqlite3.OperationalError):
-        return False
-    name = getattr(error, "sqlite_errorname", "")
-    if name:
-        return name.startswith(("SQLITE_READONLY", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_PERM"))
-    text = str(error).lower()
-    return any(part in text for part in ("readonly", "disk is full", "unable to open", "disk i/o error"))
-
-
-def _storage_unavailable(error: BaseException, path: str) -> StorageUnavailable:
-    text = str(error).lower()
-    if "full" in text or getattr(error, "errno", None) == 28:
-        sentence = "LocalChat can't save your conversations because the disk is full; free some space and try again."
-    else:
-        sentence = ("LocalChat can't save your conversations because their folder can't be written; "
-                    "check its permissions or free some space.")
-    return StorageUnavailable(sentence, f"{path}: {error}")
-
-
-def _is_corruption(error: BaseException) -> bool:
-    # sqlite3 raises the base DatabaseError (not a subclass) for SQLITE_NOTADB and SQLITE_CORRUPT.
-    return type(error) is sqlite3.DatabaseError
-
-
-def _move_aside(path: Path) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
-    shutil.move(path, target)
-    for suffix in ("-wal", "-shm"):
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            shutil.move(companion, target.with_name(target.name + suffix))
-    return target
 
 
 _MESSAGE_COLUMNS = ("m.id, m.conversation_id, m.parent_id, m.role, m.content, m.status, m.created_at, "
@@ -207,11 +160,9 @@ class ConversationStore:
     def __init__(self, path: Path | str, *, clock: Callable[[], str] = utc_now,
                  fallback_to_memory: bool = False) -> None:
         self.path = str(path)
-        self.recovered_from: Path | None = None
-        self.notice: str | None = None
         self._clock = clock
         self._fallback_to_memory = fallback_to_memory
-        self._db = self._open()
+        self._db, self.recovered_from, self.notice = open_database(self.path, _connect)
 
     @classmethod
     def open_default(cls) -> ConversationStore:
@@ -230,56 +181,7 @@ class ConversationStore:
             store.notice = TOO_NEW_NOTICE
         return store
 
-    # -- opening --------------------------------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        if self.path == MEMORY:
-            db = _connect(MEMORY)
-            self._configure(db)
-            return db
-        path = Path(self.path)
-        try:
-            paths.ensure(path.parent)
-            try:
-                return self._open_file()
-            except sqlite3.DatabaseError as error:
-                if not _is_corruption(error):
-                    raise
-            self.recovered_from = _move_aside(path)
-            self.notice = (f"Your conversation history was damaged, so LocalChat set it aside as "
-                           f"{self.recovered_from.name} and started a new one.")
-            return self._open_file()
-        except (sqlite3.OperationalError, OSError) as error:
-            if _is_storage_failure(error):
-                raise _storage_unavailable(error, self.path) from error
-            raise
-
-    def _open_file(self) -> sqlite3.Connection:
-        db = _connect(self.path)
-        try:
-            version = schema_version(db)
-            if version > LATEST_VERSION:
-                raise DatabaseTooNew(
-                    "Your conversations were saved by a newer version of LocalChat; update LocalChat to open them.",
-                    f"{self.path} has schema version {version}, this LocalChat knows up to {LATEST_VERSION}",
-                )
-            check = db.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise sqlite3.DatabaseError(f"quick_check: {check}")
-            db.execute("PRAGMA journal_mode = WAL")
-            # In WAL mode NORMAL survives an app crash; only a power cut may lose the last commit.
-            db.execute("PRAGMA synchronous = NORMAL")
-            self._configure(db)
-        except BaseException:
-            db.close()
-            raise
-        return db
-
-    @staticmethod
-    def _configure(db: sqlite3.Connection) -> None:
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = 5000")
-        migrate(db)
+    # -- closing and writing --------------------------------------------------------------
 
     def close(self) -> None:
         self._db.close()
@@ -290,42 +192,17 @@ class ConversationStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # -- writing --------------------------------------------------------------------------
-
     def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` in one transaction; if the disk refuses it, a fallback store carries on in memory."""
         try:
-            return self._transaction(work)
+            return run_transaction(self._db, work, self.path)
         except StorageUnavailable:
             if not self._fallback_to_memory or self.path == MEMORY:
                 raise
-        self._switch_to_memory()
-        return self._transaction(work)
-
-    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(db)
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-        except (sqlite3.OperationalError, OSError) as error:
-            if _is_storage_failure(error):
-                raise _storage_unavailable(error, self.path) from error
-            raise
-        return result
-
-    def _switch_to_memory(self) -> None:
-        memory = _connect(MEMORY)
-        self._db.backup(memory)
-        self._db.close()
-        self._db = memory
-        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db = copy_to_memory(self._db, _connect)
         self.path = MEMORY
         self.notice = MEMORY_NOTICE
+        return run_transaction(self._db, work, self.path)
 
     # -- conversations --------------------------------------------------------------------
 
