@@ -237,7 +237,7 @@ class ChatController(QObject):
             self._loading = False
             self.model = None  # the engine let go of the old model before trying the new one
             self.composer.set_can_send(False, NO_MODEL)
-            self.status.show_idle("No model loaded")
+            self.status.show_no_model()
             self.view.show_welcome(self.tree.is_empty())
             self.model_changed.emit(None)
         elif self._reply is not None:

@@ -31,8 +31,8 @@ class StatusPanel(QStatusBar):
         self.addPermanentWidget(self.model_label)
         self.addPermanentWidget(self.context_label)
         self.addPermanentWidget(self.context_meter)
-        self.context_meter.hide()  # shown with the first model
         self._context_length = 0
+        self.show_context(0)  # hidden until a model is loaded
 
     def show_loading(self, path: str) -> None:
         self.activity.setText(f"Loading {path}…")
@@ -60,7 +60,16 @@ class StatusPanel(QStatusBar):
     def show_idle(self, text: str) -> None:
         self.activity.setText(text)
 
+    def show_no_model(self) -> None:
+        self._context_length = 0
+        self.model_label.clear()
+        self.model_label.setToolTip("")
+        self.show_idle("No model loaded")
+        self.show_context(0)
+
     def show_context(self, used: int) -> None:
+        self.context_label.setVisible(self._context_length > 0)  # no model, no context to speak of
+        self.context_meter.setVisible(self._context_length > 0)
         total = max(1, self._context_length)
         self.context_meter.setRange(0, total)
         self.context_meter.setValue(min(used, total))

@@ -96,3 +96,14 @@ def test_closing_while_a_reply_streams_stops_the_engine_quickly(chat, counting_m
     assert chat.window.client.engine_pid is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_failed_load_leaves_no_stale_model_or_context_in_the_status_bar(chat, chat_model, tmp_path, qtbot):
+    chat.load(chat_model)
+    status = chat.window.status
+    assert status.context_label.isVisible() and "synthetic-chat" in status.model_label.text()
+    chat.window.load_model(str(tmp_path / "missing"))
+    qtbot.waitUntil(lambda: chat.window.banner.isVisible(), timeout=20000)
+    assert status.activity.text() == "No model loaded"
+    assert not status.context_label.isVisible() and not status.context_meter.isVisible()
+    assert status.model_label.text() == ""
