@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QPalette, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -29,10 +30,14 @@ class CodeHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document, palette: QPalette) -> None:
         super().__init__(document)
+        self._formats: dict[str, QTextCharFormat] = {}
+        self.use_palette(palette)
+
+    def use_palette(self, palette: QPalette) -> None:
+        """Colours that read well on this palette's background (light or dark)."""
         dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
         colors = {"keyword": "#c792ea" if dark else "#7a3e9d", "number": "#f78c6c" if dark else "#b35900",
                   "string": "#c3e88d" if dark else "#2e7d32", "comment": "#8a94a6" if dark else "#6a737d"}
-        self._formats = {}
         for name, color in colors.items():
             text_format = QTextCharFormat()
             text_format.setForeground(QColor(color))
@@ -78,6 +83,12 @@ class CodeBlock(QFrame):
         body.setContentsMargins(8, 0, 8, 0)
         body.addWidget(self.text)
         layout.addLayout(body)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.PaletteChange:  # the user or the OS switched light/dark
+            self._highlighter.use_palette(self.palette())
+            self._highlighter.rehighlight()
+        super().changeEvent(event)
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.code)

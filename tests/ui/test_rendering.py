@@ -70,3 +70,28 @@ def test_code_blocks_get_their_own_copy_button(qtbot):
 def test_split_blocks_handles_unclosed_fences():
     assert split_blocks("a\n```js\nx = 1\n```\nb\n~~~\nopen") == [
         Block("text", "a"), Block("code", "x = 1", "js"), Block("text", "b"), Block("code", "open")]
+
+
+def test_code_colours_follow_a_switch_to_dark(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.code_block import CodeBlock
+    from ui.theme import use_dark_palette
+
+    block = CodeBlock("def f():\n    return 1", "python")
+    qtbot.addWidget(block)
+    block.show()
+
+    def keyword_colour() -> str | None:
+        layout = block.text.document().firstBlock().layout()
+        return next((r.format.foreground().color().name() for r in layout.formats() if r.start == 0), None)
+
+    qtbot.waitUntil(lambda: keyword_colour() is not None, timeout=2000)  # the highlighter runs from the event loop
+    light = keyword_colour()
+    app = QApplication.instance()
+    try:
+        use_dark_palette(app, True)
+        qtbot.waitUntil(lambda: keyword_colour() != light, timeout=2000)
+    finally:
+        use_dark_palette(app, False)
+    qtbot.waitUntil(lambda: keyword_colour() == light, timeout=2000)
