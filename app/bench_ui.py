@@ -28,25 +28,18 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.dev_models import shared_model, synthetic_builder
 from app.gui import StartOptions, build_window
 from engine.conversation import Message
 from engine.settings import SamplingSettings
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_MODELS = ROOT.parent / "shared" / "models"
 TICK_MS = 10
 RUNS = 9
 
 
 def model_or_synthetic(name: str, workdir: str, slow: bool) -> Path:
-    shared = SHARED_MODELS / name
-    if (shared / "genai_config.json").exists():
-        return shared
-    sys.path.insert(0, str(ROOT / "tests" / "support"))
-    from synthetic_model import build_synthetic_model
-
-    return build_synthetic_model(Path(workdir) / name, chat=False, context_length=4096,
-                                 slow_matmuls=6 if slow else 0)
+    return shared_model(name) or synthetic_builder()(Path(workdir) / name, chat=False, context_length=4096,
+                                                     slow_matmuls=6 if slow else 0)
 
 
 def wait_for(window, signal, timeout_s: float = 120) -> list:

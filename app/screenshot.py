@@ -15,10 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from app.dev_models import shared_model, synthetic_builder
 from app.store import ConversationStore, default_path
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_MODELS = ROOT.parent / "shared" / "models"
 
 EXAMPLE_REPLY = """Sure. Here is a function that reverses the **words** of a sentence:
 
@@ -33,13 +32,10 @@ For example, `reverse_words("hello big world")` gives `"world big hello"`."""
 
 def pick_model(name: str, workdir: str) -> tuple[str, str]:
     """A shared model and a prompt for it, or a synthetic one built in ``workdir``."""
-    shared = SHARED_MODELS / name
-    if (shared / "genai_config.json").exists():
+    shared = shared_model(name)
+    if shared is not None:
         return str(shared), "Once upon a time"
-    sys.path.insert(0, str(ROOT / "tests" / "support"))
-    from synthetic_model import build_synthetic_model
-
-    return str(build_synthetic_model(Path(workdir) / "synthetic-chat", chat=True)), "Hi there"
+    return str(synthetic_builder()(Path(workdir) / "synthetic-chat", chat=True)), "Hi there"
 
 
 OLDER_CHATS = ("What is a context window?", "Write a haiku about autumn rain",

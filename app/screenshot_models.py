@@ -12,12 +12,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from app.dev_models import synthetic_builder
 from engine.catalog import load_catalog
 from engine.download import DownloadProgress
 from engine.hardware import Hardware
 from engine.registry import Registry
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_HARDWARE = Hardware(ram_bytes=16_000_000_000)
 
 
@@ -47,10 +47,7 @@ def main(argv: list[str]) -> int:
         window.show()
         app.processEvents()
         window.grab().save(str(out / "welcome.png"))
-        sys.path.insert(0, str(ROOT / "tests" / "support"))
-        from synthetic_model import build_synthetic_model
-
-        window.library.add_local(build_synthetic_model(Path(workdir) / "my-synthetic-model", chat=True))
+        window.library.add_local(synthetic_builder()(Path(workdir) / "my-synthetic-model", chat=True))
         window.show_models(True)
         pick = window.library.catalog.get("phi-3.5-mini-instruct")
         window.library.download_started.emit(DownloadRequest(pick.repo, pick.variants[0].subfolder, pick.name))

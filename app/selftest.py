@@ -13,7 +13,6 @@ Where the model comes from:
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import platform
 import sys
@@ -27,11 +26,11 @@ from pathlib import Path
 from typing import Callable
 
 from app import __version__, paths
+from app.dev_models import NoSyntheticModel, synthetic_builder
 
 EXPECTED_REPLY = "Hello café costs 5€ 😀"  # the synthetic model's only greedy answer (REPLY_TEXT there)
 PROMPT = "hi"
 BUNDLED_MODEL = "selftest-model"  # folder inside the ``resources`` package of a built app
-SYNTHETIC_SOURCE = Path(__file__).resolve().parents[1] / "tests" / "support" / "synthetic_model.py"
 
 
 class NoSelfTestModel(RuntimeError):
@@ -48,20 +47,11 @@ def bundled_model() -> Path | None:
 
 
 def generate_model(folder: Path) -> Path:
-    """Build the synthetic model into ``folder`` from the test helper (source checkouts only).
-
-    Loaded by file path, not imported by name, so a frozen build never tries to bundle onnx.
-    """
-    if not SYNTHETIC_SOURCE.is_file():
-        raise NoSelfTestModel("This build has no self-test model and no tests/support/synthetic_model.py "
-                              "to make one.")
-    if importlib.util.find_spec("onnx") is None:
-        raise NoSelfTestModel("No self-test model here: this is a source checkout and making the model needs "
-                              "the 'onnx' package (pip install -e \".[test]\").")
-    spec = importlib.util.spec_from_file_location("localchat_synthetic_model", SYNTHETIC_SOURCE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.build_synthetic_model(folder, chat=True)
+    """Build the synthetic model into ``folder`` (source checkouts only; a built app bundles it)."""
+    try:
+        return synthetic_builder()(folder, chat=True)
+    except NoSyntheticModel as error:
+        raise NoSelfTestModel(f"This build has no self-test model. {error}") from error
 
 
 def _check(name: str, run: Callable[[], str]) -> dict:

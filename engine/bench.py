@@ -18,9 +18,6 @@ from engine.prompt import PromptBuilder
 from engine.session import ChatSession
 from engine.settings import SamplingSettings
 
-GREEDY = SamplingSettings(temperature=0.0)
-
-
 @dataclass
 class BenchResult:
     model: str

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-FINISH_REASONS = ("eos", "max_tokens", "cancelled", "context_full", "error")
-
-
 @dataclass
 class ReplyRecord:
     """Figures for one reply, shown in the status bar and stored with the message."""
@@ -16,7 +13,7 @@ class ReplyRecord:
     reused_tokens: int = 0
     ttft_s: float = 0.0
     decode_tokens_per_s: float = 0.0
-    finish_reason: str = "error"
+    finish_reason: str = "error"  # eos, max_tokens, cancelled, context_full or error
     provider: str = "cpu"
     seed: int | None = None
     dropped_messages: int = 0

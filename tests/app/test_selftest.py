@@ -51,8 +51,10 @@ def test_a_broken_model_is_reported_not_raised(tmp_path):
 
 
 def test_without_onnx_it_says_so_plainly(tmp_path, monkeypatch):
-    real_find_spec = selftest.importlib.util.find_spec
-    monkeypatch.setattr(selftest.importlib.util, "find_spec",
+    from app import dev_models
+
+    real_find_spec = dev_models.importlib.util.find_spec
+    monkeypatch.setattr(dev_models.importlib.util, "find_spec",
                         lambda name, *a: None if name == "onnx" else real_find_spec(name, *a))
     output = tmp_path / "selftest.json"
     assert selftest.run_self_test(output) == 1
