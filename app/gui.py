@@ -18,16 +18,16 @@ from PySide6.QtWidgets import QApplication
 from app import paths
 from app.history import ChatHistory
 from app.models import resolve_model
-from app.settings import AppSettings
+from app.storage.settings import AppSettings
 from app.settings_keeper import SettingsKeeper, saved_sampling
-from app.store import ConversationStore
-from engine.catalog import load_catalog
-from engine.genai import flavour_providers
-from engine.hardware import detect_hardware
-from engine.registry import Registry
+from app.storage.store import ConversationStore
+from engine.models.catalog import load_catalog
+from engine.runtime.genai import flavour_providers
+from engine.models.hardware import detect_hardware
+from engine.models.registry import Registry
 from ui.engine_client import EngineClient
-from ui.main_window import MainWindow
-from ui.model_library import ModelLibrary
+from ui.shell.main_window import MainWindow
+from ui.models.model_library import ModelLibrary
 
 
 DESKTOP_APP_ID = "io.github.localchat.LocalChat"

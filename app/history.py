@@ -25,13 +25,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
 
-from app.export import export_json, export_markdown, import_json
-from app.store import ConversationStore, Message
+from app.storage.export import export_json, export_markdown, import_json
+from app.storage.store import ConversationStore, Message
 from engine.errors import LocalChatError
-from engine.record import ReplyRecord
-from ui.conversation_model import ConversationTree, Node
-from ui.main_window import MainWindow
-from ui.sidebar import SidebarEntry
+from engine.runtime.record import ReplyRecord
+from ui.chat.conversation_model import ConversationTree, Node
+from ui.shell.main_window import MainWindow
+from ui.history.sidebar import SidebarEntry
 
 SAVE_INTERVAL_S = 1.0
 _RECORD_FIELDS = {field.name for field in fields(ReplyRecord)}

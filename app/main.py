@@ -8,7 +8,7 @@ import sys
 from typing import Sequence
 
 from engine.errors import LocalChatError
-from engine.providers import PROVIDERS
+from engine.runtime.providers import PROVIDERS
 
 CLI_FLAGS = ("--version", "-h", "--help")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.paths import models_dir
-from engine.registry import Registry
+from engine.models.registry import Registry
 
 
 def resolve_model(id_or_path: str) -> str:

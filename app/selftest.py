@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from app import __version__, paths
-from app.dev_models import NoSyntheticModel, synthetic_builder
+from app.devtools.dev_models import NoSyntheticModel, synthetic_builder
 
 EXPECTED_REPLY = "Hello café costs 5€ 😀"  # the synthetic model's only greedy answer (REPLY_TEXT there)
 PROMPT = "hi"
@@ -70,9 +70,9 @@ def _check(name: str, run: Callable[[], str]) -> dict:
 
 
 def _engine_process_reply(model: Path) -> str:
-    from engine.conversation import Message
-    from engine.remote import EngineProcess
-    from engine.settings import SamplingSettings
+    from engine.runtime.conversation import Message
+    from engine.process.client import EngineProcess
+    from engine.runtime.settings import SamplingSettings
 
     engine = EngineProcess()
     try:
@@ -83,10 +83,10 @@ def _engine_process_reply(model: Path) -> str:
 
 
 def _in_process_reply(model: Path) -> str:
-    from engine.conversation import Message
-    from engine.model import load_model
-    from engine.session import ChatSession
-    from engine.settings import SamplingSettings
+    from engine.runtime.conversation import Message
+    from engine.runtime.model import load_model
+    from engine.runtime.session import ChatSession
+    from engine.runtime.settings import SamplingSettings
 
     session = ChatSession(load_model(model, "cpu"))
     return session.reply([Message("user", PROMPT)], SamplingSettings(temperature=0)).text()
@@ -94,7 +94,7 @@ def _in_process_reply(model: Path) -> str:
 
 def _genai_version() -> str:
     try:
-        from engine.genai import genai_version
+        from engine.runtime.genai import genai_version
 
         return genai_version()
     except Exception as error:  # noqa: BLE001

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer
 
-from app.settings import AppSettings, SettingsNotSaved
+from app.storage.settings import AppSettings, SettingsNotSaved
 from engine.errors import InvalidSetting
-from engine.settings import SamplingSettings
-from ui.main_window import MainWindow
+from engine.runtime.settings import SamplingSettings
+from ui.shell.main_window import MainWindow
 
 SAVE_DELAY_MS = 500
 _SAMPLING = ("temperature", "top_p", "top_k", "repetition_penalty", "max_new_tokens", "seed")

@@ -11,12 +11,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from engine.conversation import Message
-from engine.genai import genai
-from engine.model import LoadedModel, load_model
-from engine.prompt import PromptBuilder
-from engine.session import ChatSession
-from engine.settings import SamplingSettings
+from engine.runtime.conversation import Message
+from engine.runtime.genai import genai
+from engine.runtime.model import LoadedModel, load_model
+from engine.runtime.prompt import PromptBuilder
+from engine.runtime.session import ChatSession
+from engine.runtime.settings import SamplingSettings
 
 @dataclass
 class BenchResult:

@@ -17,10 +17,10 @@ from typing import Sequence
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine.conversation import Message
+from engine.runtime.conversation import Message
 from engine.errors import EngineCrashed, LocalChatError
-from engine.remote import EngineProcess
-from engine.settings import SamplingSettings
+from engine.process.client import EngineProcess
+from engine.runtime.settings import SamplingSettings
 
 SHUTDOWN_WAIT_MS = 3000
 

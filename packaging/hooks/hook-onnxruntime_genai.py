@@ -20,7 +20,7 @@ binaries = collect_dynamic_libs("onnxruntime", search_patterns=["lib*.so", "lib*
 # the app only runs models, never converts them.
 excludedimports = ["onnxruntime_genai.models"]
 
-# engine.genai.genai_version() and `localchat doctor` read the installed distribution's version;
+# engine.runtime.genai.genai_version() and `localchat doctor` read the installed distribution's version;
 # which distribution it is decides the flavour (CPU, DirectML, ...).
 datas = []
 for dist in ("onnxruntime-genai", "onnxruntime-genai-directml", "onnxruntime-genai-winml", "onnxruntime-genai-cuda",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import run
-from app.store import ConversationStore, default_path
+from app.storage.store import ConversationStore, default_path
 
 SETTINGS = {"temperature": 0.7, "top_p": 0.9, "top_k": 40, "repetition_penalty": 1.0, "max_new_tokens": 64,
             "seed": 3}

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from app.gui import StartOptions, build_window
-from app.store import ConversationStore, default_path
+from app.storage.store import ConversationStore, default_path
 from synthetic_model import build_synthetic_model
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import download
-from engine.download import (AccessDenied, ChecksumMismatch, DiskFull, DownloadCancelled, DownloadProgress,
+from engine.models import download
+from engine.models.download import (AccessDenied, ChecksumMismatch, DiskFull, DownloadCancelled, DownloadProgress,
                              NoNetwork, NotFoundOnHub, translate_errors)
 from engine.errors import NotAGenaiModel
-from engine.registry import Registry
+from engine.models.registry import Registry
 from hub_server import FakeHub, files_from_folder
 from synthetic_model import build_synthetic_model
 
@@ -61,7 +61,7 @@ def test_downloads_only_the_variant_and_the_model_loads(hub: FakeHub, registry: 
             assert (installed.path / path.split("/", 1)[1]).read_bytes() == data
     assert not (registry.models_dir / "synthetic.partial").exists()
 
-    from engine.model import load_model
+    from engine.runtime.model import load_model
 
     loaded = load_model(registry.resolve("synthetic"), "cpu")
     assert loaded.info.context_length == 256

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.history import tree_from_messages
-from app.store import ConversationStore
+from app.storage.store import ConversationStore
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-import app.migrations as migrations
-from app.migrations import LATEST_VERSION, MIGRATIONS, migrate, schema_version
-from app.store import ConversationStore, default_path
+import app.storage.migrations as migrations
+from app.storage.migrations import LATEST_VERSION, MIGRATIONS, migrate, schema_version
+from app.storage.store import ConversationStore, default_path
 
 
 def connect(path=":memory:") -> sqlite3.Connection:

@@ -51,7 +51,7 @@ def test_a_broken_model_is_reported_not_raised(tmp_path):
 
 
 def test_without_onnx_it_says_so_plainly(tmp_path, monkeypatch):
-    from app import dev_models
+    from app.devtools import dev_models
 
     real_find_spec = dev_models.importlib.util.find_spec
     monkeypatch.setattr(dev_models.importlib.util, "find_spec",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import app.settings as settings_module
-from app.settings import AppSettings, SettingsNotSaved, settings_path
+import app.storage.settings as settings_module
+from app.storage.settings import AppSettings, SettingsNotSaved, settings_path
 
 
 def test_missing_file_gives_defaults_without_creating_anything(localchat_home: Path) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import app.store as store_module
-from app.migrations import LATEST_VERSION
-from app.store import (MEMORY_NOTICE, ConversationNotFound, ConversationStore, DatabaseTooNew, StorageUnavailable,
+import app.storage.store as store_module
+from app.storage.migrations import LATEST_VERSION
+from app.storage.store import (MEMORY_NOTICE, ConversationNotFound, ConversationStore, DatabaseTooNew, StorageUnavailable,
                        default_path, derive_title)
 
 SETTINGS = {"temperature": 0.7, "top_p": 0.9, "top_k": 40, "repetition_penalty": 1.0, "max_new_tokens": 512,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.model import LoadedModel, load_model
-from engine.session import ChatSession
+from engine.runtime.model import LoadedModel, load_model
+from engine.runtime.session import ChatSession
 
 
 @pytest.fixture(scope="session")

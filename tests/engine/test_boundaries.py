@@ -25,8 +25,10 @@ def test_engine_source_never_mentions_qt():
 
 
 def test_importing_the_whole_engine_loads_no_qt():
-    modules = sorted(p.stem for p in (ROOT / "engine").glob("*.py") if p.stem != "__init__")
-    code = ("import sys\n" + "".join(f"import engine.{m}\n" for m in modules) +
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "engine").rglob("*.py")
+                     if p.stem != "__init__")
+    assert len(modules) > 15, modules
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules) +
             "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6', 'shiboken6')]\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
@@ -39,8 +41,8 @@ def test_no_telemetry_files_from_cli_or_engine_process(tmp_path, chat_model):
     cli = [sys.executable, "-c", "import sys; from app.cli import run; sys.exit(run(sys.argv[1:]))"]
     subprocess.run(cli + ["generate", "--model", str(chat_model), "--prompt", "hi", "--temperature", "0"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
-    remote = ("from engine.remote import EngineProcess\n"
-              "from engine.conversation import Message\nfrom engine.settings import SamplingSettings\n"
+    remote = ("from engine.process.client import EngineProcess\n"
+              "from engine.runtime.conversation import Message\nfrom engine.runtime.settings import SamplingSettings\n"
               "if __name__ == '__main__':\n"
               "    e = EngineProcess(); e.load(%r)\n"
               "    print(e.reply([Message('user', 'hi')], SamplingSettings(temperature=0)).text()); e.close()\n"

@@ -6,12 +6,12 @@ import threading
 
 import pytest
 
-from engine.conversation import Message
+from engine.runtime.conversation import Message
 from engine.errors import ContextOverflow
-from engine.model import load_model
-from engine.prompt import PromptBuilder
-from engine.session import ChatSession
-from engine.settings import SamplingSettings
+from engine.runtime.model import load_model
+from engine.runtime.prompt import PromptBuilder
+from engine.runtime.session import ChatSession
+from engine.runtime.settings import SamplingSettings
 from synthetic_model import build_synthetic_model
 
 COUNT = [Message("user", "count")]

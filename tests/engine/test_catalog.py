@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from engine.catalog import (CATALOG_DIR, Catalog, CatalogModel, UnknownCatalogModel, Variant, best_variant, fit,
+from engine.models.catalog import (CATALOG_DIR, Catalog, CatalogModel, UnknownCatalogModel, Variant, best_variant, fit,
                             load_catalog, recommend, validate)
-from engine.hardware import Hardware, parse_nvidia_smi, total_ram_bytes
+from engine.models.hardware import Hardware, parse_nvidia_smi, total_ram_bytes
 
 GB = 1_000_000_000
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from engine import errors
-from engine.conversation import Message
-from engine.model import classify_load_error, load_model
-from engine.providers import choose_provider
-from engine.session import ChatSession
-from engine.settings import SamplingSettings
+from engine.runtime.conversation import Message
+from engine.runtime.model import classify_load_error, load_model
+from engine.runtime.providers import choose_provider
+from engine.runtime.session import ChatSession
+from engine.runtime.settings import SamplingSettings
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ or duplicated tokens would change the reply; the numpy reference says what is ri
 
 from __future__ import annotations
 
-from engine.conversation import Message
-from engine.prompt import PromptBuilder
-from engine.session import ChatSession
-from engine.settings import SamplingSettings
+from engine.runtime.conversation import Message
+from engine.runtime.prompt import PromptBuilder
+from engine.runtime.session import ChatSession
+from engine.runtime.settings import SamplingSettings
 from synthetic_model import SyntheticLM, TOKEN_ID, VOCAB
 
 GREEDY = SamplingSettings(temperature=0, max_new_tokens=40)
@@ -94,7 +94,7 @@ def test_conversation_outgrowing_the_generator_gets_a_new_one_and_stays_correct(
 
 def test_reuse_on_a_trained_model_with_a_shared_kv_buffer(stories_model):
     """stories260k's KV buffer is preallocated (past_present_share_buffer): the other rewind path."""
-    from engine.model import load_model
+    from engine.runtime.model import load_model
 
     loaded = load_model(stories_model, "cpu")
     session = ChatSession(loaded)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import LocalChatError, ModelFolderMissing, NotAGenaiModel
-from engine.registry import MANIFEST, Registry, slug
+from engine.models.registry import MANIFEST, Registry, slug
 
 
 def fake_download(models_dir: Path, model_id: str, provider: str = "cpu") -> Path:

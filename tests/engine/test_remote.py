@@ -8,10 +8,10 @@ import threading
 
 import pytest
 
-from engine.conversation import Message
+from engine.runtime.conversation import Message
 from engine.errors import EngineCrashed, ModelFolderMissing
-from engine.remote import EngineProcess
-from engine.settings import SamplingSettings
+from engine.process.client import EngineProcess
+from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT
 
 GREEDY = SamplingSettings(temperature=0)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.conversation import Message
+from engine.runtime.conversation import Message
 from engine.errors import InvalidSetting
-from engine.session import ChatSession
-from engine.settings import SamplingSettings
+from engine.runtime.session import ChatSession
+from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT
 
 HI = [Message("user", "hi")]

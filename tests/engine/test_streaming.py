@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from engine.conversation import Message
-from engine.model import load_model
-from engine.prompt import PromptBuilder
-from engine.session import ChatSession
-from engine.settings import SamplingSettings
+from engine.runtime.conversation import Message
+from engine.runtime.model import load_model
+from engine.runtime.prompt import PromptBuilder
+from engine.runtime.session import ChatSession
+from engine.runtime.settings import SamplingSettings
 from synthetic_model import BOS, EOS, REPLY_TEXT, SyntheticLM, TOKEN_ID, VOCAB
 
 GREEDY = SamplingSettings(temperature=0.0)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.settings import SamplingSettings
+from engine.runtime.settings import SamplingSettings
 from synthetic_model import build_synthetic_model
 from ui.engine_client import EngineClient
-from ui.main_window import MainWindow
+from ui.shell.main_window import MainWindow
 
 WAIT_MS = 20000
 

@@ -146,7 +146,7 @@ def test_same_seed_repeats_a_sampled_reply(chat, chat_model, qtbot):
 
 
 def test_token_choices_show_what_the_model_weighed(chat, chat_model, qtbot, monkeypatch):
-    from ui.token_choices import TokenChoicesDialog
+    from ui.chat.token_choices import TokenChoicesDialog
 
     chat.load(chat_model)
     chat.send("Hi")

@@ -1,5 +1,5 @@
-from ui.conversation_model import ConversationTree
-from engine.conversation import Message
+from ui.chat.conversation_model import ConversationTree
+from engine.runtime.conversation import Message
 
 
 def test_alternatives_branch_and_the_active_path_follows_them():

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import download
-from engine.catalog import Catalog, CatalogModel, Variant
-from engine.hardware import Hardware
-from engine.registry import Registry
+from engine.models import download
+from engine.models.catalog import Catalog, CatalogModel, Variant
+from engine.models.hardware import Hardware
+from engine.models.registry import Registry
 from hub_server import FakeHub, files_from_folder
 from synthetic_model import REPLY_TEXT, build_synthetic_model
-from ui.model_library import ModelLibrary
+from ui.models.model_library import ModelLibrary
 
 REPO = "test-org/synthetic-onnx"
 WAIT_MS = 20000

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.gui import StartOptions, build_window
-from app.store import ConversationStore, default_path
-from engine.settings import SamplingSettings
+from app.storage.store import ConversationStore, default_path
+from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT
 
 WAIT_MS = 20000

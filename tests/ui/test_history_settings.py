@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.gui import StartOptions, build_window
-from app.settings import AppSettings
-from engine.settings import SamplingSettings
+from app.storage.settings import AppSettings
+from engine.runtime.settings import SamplingSettings
 
 
 def open_window(qtbot, **options):

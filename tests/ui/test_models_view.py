@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from engine.catalog import load_catalog
-from engine.hardware import Hardware
-from engine.registry import Registry, folder_size
-from ui.model_library import ModelLibrary
-from ui.units import human_bytes
+from engine.models.catalog import load_catalog
+from engine.models.hardware import Hardware
+from engine.models.registry import Registry, folder_size
+from ui.models.model_library import ModelLibrary
+from ui.shell.units import human_bytes
 
 GB = 1_000_000_000
 
@@ -99,7 +99,7 @@ def test_the_model_flag_accepts_an_installed_id(chat_model, qtbot):
 
 
 def test_auto_prefers_the_provider_a_variant_was_built_for():
-    from ui.model_picker import effective_provider
+    from ui.models.model_picker import effective_provider
 
     assert effective_provider("auto", "cuda") == "cuda"
     assert effective_provider("auto", None) == "auto"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QImage, QTextDocument
 
-from engine.record import ReplyRecord
-from ui.code_block import CodeBlock
-from ui.conversation_model import ConversationTree
-from ui.markdown_blocks import Block, split_blocks
-from ui.message_widget import MessageWidget
-from ui.safe_text import SafeBrowser
+from engine.runtime.record import ReplyRecord
+from ui.chat.code_block import CodeBlock
+from ui.chat.conversation_model import ConversationTree
+from ui.chat.markdown_blocks import Block, split_blocks
+from ui.chat.message_widget import MessageWidget
+from ui.chat.safe_text import SafeBrowser
 
 
 def test_images_and_local_files_in_a_reply_are_not_loaded(qtbot, tmp_path, monkeypatch):
@@ -43,7 +43,7 @@ def test_images_and_local_files_in_a_reply_are_not_loaded(qtbot, tmp_path, monke
 
 def test_links_open_only_on_click_and_only_for_the_web(qtbot, monkeypatch):
     opened = []
-    monkeypatch.setattr("ui.safe_text.QDesktopServices.openUrl", lambda url: opened.append(url.toString()))
+    monkeypatch.setattr("ui.chat.safe_text.QDesktopServices.openUrl", lambda url: opened.append(url.toString()))
     view = SafeBrowser()
     qtbot.addWidget(view)
     assert not view.openLinks() and not view.openExternalLinks()
@@ -75,8 +75,8 @@ def test_split_blocks_handles_unclosed_fences():
 def test_code_colours_follow_a_switch_to_dark(qtbot):
     from PySide6.QtWidgets import QApplication
 
-    from ui.code_block import CodeBlock
-    from ui.theme import use_dark_palette
+    from ui.chat.code_block import CodeBlock
+    from ui.shell.theme import use_dark_palette
 
     block = CodeBlock("def f():\n    return 1", "python")
     qtbot.addWidget(block)

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from engine.errors import EngineCrashed
-from engine.settings import SamplingSettings
+from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT
 
 

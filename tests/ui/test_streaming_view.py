@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui.message_widget import MessageWidget
+from ui.chat.message_widget import MessageWidget
 
 
 def test_chunks_are_coalesced_and_markdown_rendered_once(chat, counting_model, monkeypatch):
@@ -36,8 +36,8 @@ def test_scrolling_follows_the_stream_until_the_user_scrolls_up(chat, counting_m
 
 
 def test_a_long_conversation_opens_on_its_last_page_and_shows_earlier_ones_on_request(qtbot):
-    from ui.chat_view import PAGE, ChatView
-    from ui.conversation_model import Node
+    from ui.chat.chat_view import PAGE, ChatView
+    from ui.chat.conversation_model import Node
 
     view = ChatView()
     qtbot.addWidget(view)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from engine.catalog import load_catalog
-from engine.hardware import Hardware
-from engine.registry import Registry
+from engine.models.catalog import load_catalog
+from engine.models.hardware import Hardware
+from engine.models.registry import Registry
 from synthetic_model import REPLY_TEXT
-from ui.model_library import ModelLibrary
-from ui.welcome import NOTHING_FITS
+from ui.models.model_library import ModelLibrary
+from ui.models.welcome import NOTHING_FITS
 
 GB = 1_000_000_000
 WAIT_MS = 20000

@@ -1,0 +1,144 @@
+"""The app's handle on the engine process (see engine.process.host).  No Qt here.
+
+``EngineProcess`` is used from one thread (the UI's worker thread); only ``cancel``
+may be called from any thread, because it just sets a shared event that the engine
+checks between tokens.  If the process dies, the call in progress raises
+EngineCrashed and the next call starts a fresh process and reloads the last model.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any, Iterator, Sequence
+
+from engine.process import host
+from engine.runtime.conversation import Message
+from engine.errors import EngineCrashed
+from engine.runtime.model import ModelInfo
+from engine.runtime.record import ReplyRecord, TokenStep
+from engine.runtime.session import Reply
+from engine.runtime.settings import SamplingSettings
+
+POLL_S = 0.1
+
+
+class EngineProcess:
+    def __init__(self) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self._cancel = self._context.Event()
+        self._process: Any = None
+        self._conn: Any = None
+        self._last_load: tuple[str, str] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def start(self) -> None:
+        """Start the process if it is not running (idempotent)."""
+        if self._process is not None and self._process.is_alive():
+            return
+        parent, child = self._context.Pipe()
+        self._process = self._context.Process(target=host.serve, args=(child, self._cancel),
+                                              name="localchat-engine", daemon=True)
+        self._process.start()
+        child.close()
+        self._conn = parent
+
+    def load(self, path: str, provider: str = "auto") -> ModelInfo:
+        """Load a model in the engine process; raises the engine's LocalChatError on failure."""
+        self._ensure_running(reload=False)
+        self._send(("load", str(path), provider))
+        info = self._expect("loaded")
+        self._last_load = (str(path), provider)
+        return info
+
+    def reply(self, messages: Sequence[Message], settings: SamplingSettings, explain: int = 0) -> Reply:
+        """Stream the reply; iterate it for text, then read ``record`` (and ``steps``, see ChatSession.reply).
+
+        While it streams, ``record.prompt_tokens`` and ``record.generated_tokens`` are kept
+        current, so a window can show exact token counts as they grow.
+        """
+        record, steps = ReplyRecord(), []
+        return Reply(self._reply_events(list(messages), settings, explain, record, steps), record, steps)
+
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        self._ensure_running(reload=True)
+        self._send(("count", list(messages)))
+        return self._expect("count")
+
+    def cancel(self) -> None:
+        """Ask the running reply to stop before its next token (safe from any thread)."""
+        self._cancel.set()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._process is not None:
+            self._process.join(timeout=2)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(timeout=2)
+        self._process = self._conn = None
+
+    def _reply_events(self, messages: list[Message], settings: SamplingSettings, explain: int,
+                      record: ReplyRecord, steps: list[TokenStep]) -> Iterator[str]:
+        self._ensure_running(reload=True)
+        self._cancel.clear()
+        self._send(("reply", messages, settings, explain))
+        while True:
+            message = self._receive()
+            kind, payload = message[0], message[1]
+            if kind == "chunk":
+                record.prompt_tokens, record.generated_tokens = message[2], message[3]
+                yield payload
+            elif kind == "steps":
+                steps.extend(payload)
+            elif kind == "finished":
+                record.__dict__.update(payload.__dict__)
+                return
+            else:
+                raise _unexpected(kind, payload)
+
+    def _ensure_running(self, reload: bool) -> None:
+        if self._process is not None and self._process.is_alive():
+            return
+        self.start()
+        if reload and self._last_load is not None:
+            self.load(*self._last_load)
+
+    def _send(self, message: tuple) -> None:
+        try:
+            self._conn.send(message)
+        except (OSError, EOFError, BrokenPipeError) as error:
+            raise self._crashed() from error
+
+    def _receive(self) -> tuple:
+        while True:
+            try:
+                if self._conn.poll(POLL_S):
+                    message = self._conn.recv()
+                    if message[0] == "failed":
+                        raise message[1].to_error()
+                    return message
+            except (OSError, EOFError) as error:
+                raise self._crashed() from error
+            if not self._process.is_alive():
+                raise self._crashed()
+
+    def _expect(self, kind: str) -> Any:
+        message = self._receive()
+        if message[0] != kind:
+            raise _unexpected(message[0], message[1:])
+        return message[1]
+
+    def _crashed(self) -> EngineCrashed:
+        code = self._process.exitcode if self._process is not None else None
+        self.close()
+        return EngineCrashed("The engine stopped unexpectedly and will restart; what you wrote is kept, "
+                             "so send it again.", f"exit code {code}")
+
+
+def _unexpected(kind: str, payload: Any) -> EngineCrashed:
+    return EngineCrashed("The engine sent a message LocalChat did not expect; it will restart.",
+                         f"{kind}: {payload!r}"[:300])

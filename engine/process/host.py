@@ -1,0 +1,96 @@
+"""The engine's own process: loads models and streams replies over a pipe.
+
+onnxruntime-genai 0.18 holds Python's GIL inside ``generate_next_token``, so a
+model running in the GUI's process stalls the window for every token.  The app
+therefore runs the engine here, in a child process, and talks to it through
+engine.process.client.  Requests and events are plain tuples of picklable data.
+
+Requests: ("load", path, provider), ("reply", messages, settings, explain), ("forget",),
+("count", messages).  Events: ("loaded", ModelInfo), ("chunk", text, prompt_tokens, generated_tokens),
+("steps", [TokenStep]) when token choices were asked for, ("finished", ReplyRecord), ("count", n),
+("failed", ErrorPayload).
+Text chunks are batched for ``FLUSH_S`` so a fast model does not pay a pipe
+round-trip per token.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from engine import errors
+from engine.runtime.session import ChatSession
+
+FLUSH_S = 0.002
+
+
+@dataclass(frozen=True)
+class ErrorPayload:
+    kind: str
+    user_message: str
+    detail: str
+
+    @classmethod
+    def from_error(cls, error: Exception) -> "ErrorPayload":
+        if isinstance(error, errors.LocalChatError):
+            return cls(type(error).__name__, error.user_message, error.detail)
+        return cls("GenerationFailed", "Something went wrong in the engine; try again.", repr(error))
+
+    def to_error(self) -> errors.LocalChatError:
+        kind = getattr(errors, self.kind, errors.LocalChatError)
+        if not (isinstance(kind, type) and issubclass(kind, errors.LocalChatError)):
+            kind = errors.LocalChatError
+        return kind(self.user_message, self.detail)
+
+
+def serve(conn: Any, cancel: Any) -> None:
+    """Answer requests on ``conn`` until it closes.  ``cancel`` is a shared Event."""
+    from engine.runtime.model import load_model
+
+    session: ChatSession | None = None
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        command, args = request[0], request[1:]
+        try:
+            if command == "load":
+                session = None  # free the old model before loading the next
+                session = ChatSession(load_model(*args))
+                conn.send(("loaded", session.loaded.info))
+            elif command == "reply":
+                _stream_reply(conn, _require(session), *args, cancel=cancel)
+            elif command == "forget":
+                _require(session).forget()
+            elif command == "count":
+                conn.send(("count", _require(session).count_tokens(*args)))
+        except Exception as error:  # noqa: BLE001 - every failure is reported to the app
+            conn.send(("failed", ErrorPayload.from_error(error)))
+
+
+def _require(session: ChatSession | None) -> ChatSession:
+    if session is None:
+        raise errors.LocalChatError("No model is loaded; open a model first.")
+    return session
+
+
+def _stream_reply(conn: Any, session: ChatSession, messages: list, settings: Any, explain: int,
+                  cancel: Any) -> None:
+    reply = session.reply(messages, settings, cancel=cancel, explain=explain)
+    record = reply.record
+    pending: list[str] = []
+    last_flush = time.perf_counter()
+    for text in reply:
+        pending.append(text)
+        now = time.perf_counter()
+        if now - last_flush >= FLUSH_S:
+            conn.send(("chunk", "".join(pending), record.prompt_tokens, record.generated_tokens))
+            pending.clear()
+            last_flush = now
+    if pending:
+        conn.send(("chunk", "".join(pending), record.prompt_tokens, record.generated_tokens))
+    if reply.steps:
+        conn.send(("steps", reply.steps))
+    conn.send(("finished", record))

@@ -1,0 +1,143 @@
+"""Loading a model folder in onnxruntime-genai format on an execution provider."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import (LocalChatError, ModelFileBroken, ModelFolderMissing, NotAGenaiModel, OutOfMemory,
+                           UnsupportedModelType)
+from engine.runtime.genai import genai
+from engine.runtime.providers import ProviderChoice, choose_provider
+
+CONFIG_FILE = "genai_config.json"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the app needs to know about a loaded model (plain data, safe to send between processes)."""
+
+    path: str
+    name: str
+    model_type: str
+    context_length: int
+    vocab_size: int
+    provider: str
+    fallback_reason: str | None = None
+    has_chat_template: bool = False
+
+
+@dataclass
+class LoadedModel:
+    """A model and tokenizer ready to generate, plus the facts read from its folder."""
+
+    model: Any
+    tokenizer: Any
+    info: ModelInfo
+    bos_token_id: int | None
+    add_bos_token: bool
+    eos_token_ids: frozenset[int]
+    chat_template: str | None = field(default=None, repr=False)
+
+
+def load_model(path: str | Path, provider: str = "auto") -> LoadedModel:
+    """Load the model in ``path`` on ``provider`` (auto, cpu, cuda or dml).
+
+    A GPU provider that fails to initialise falls back to CPU; the reason is kept in
+    ``info.fallback_reason`` so the window and ``localchat doctor`` can say why.
+    """
+    folder = _checked_folder(Path(path))
+    config = _read_json(folder / CONFIG_FILE, required=True)
+    tokenizer_config = _read_json(folder / "tokenizer_config.json", required=False)
+    choice = choose_provider(provider)
+    model, choice = _create_model(folder, choice)
+    og = genai()
+    try:
+        tokenizer = og.Tokenizer(model)
+    except Exception as error:  # noqa: BLE001 - any tokenizer failure means a broken folder
+        raise ModelFileBroken("The model's tokenizer files are missing or damaged; download the model again.",
+                              str(error)) from error
+    model_section = config.get("model", {})
+    template = _chat_template(folder, tokenizer_config)
+    info = ModelInfo(
+        path=str(folder), name=folder.name, model_type=str(model_section.get("type", "unknown")),
+        context_length=int(model_section.get("context_length", 2048)),
+        vocab_size=int(model_section.get("vocab_size", 0)),
+        provider=choice.provider, fallback_reason=choice.fallback_reason, has_chat_template=template is not None)
+    eos = model_section.get("eos_token_id", [])
+    return LoadedModel(
+        model=model, tokenizer=tokenizer, info=info, bos_token_id=model_section.get("bos_token_id"),
+        add_bos_token=bool(tokenizer_config.get("add_bos_token", False)),
+        eos_token_ids=frozenset(eos if isinstance(eos, list) else [eos]), chat_template=template)
+
+
+def _checked_folder(folder: Path) -> Path:
+    if not folder.is_dir():
+        raise ModelFolderMissing(f"The model folder {folder} does not exist; choose another folder.")
+    if not (folder / CONFIG_FILE).is_file():
+        raise NotAGenaiModel(f"The folder {folder.name} is not an ONNX Runtime GenAI model (it has no "
+                             f"{CONFIG_FILE}); choose a folder exported for onnxruntime-genai.")
+    return folder.resolve()
+
+
+def _read_json(path: Path, required: bool) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        if not required:
+            return {}
+        raise NotAGenaiModel(f"The model's {path.name} cannot be read; download the model again.",
+                             str(error)) from error
+
+
+def _chat_template(folder: Path, tokenizer_config: dict) -> str | None:
+    template_file = folder / "chat_template.jinja"
+    if template_file.is_file():
+        return template_file.read_text(encoding="utf-8")
+    template = tokenizer_config.get("chat_template")
+    if isinstance(template, list):  # a list of named templates: take the default one
+        template = next((t.get("template") for t in template if t.get("name") == "default"), None)
+    return template or None
+
+
+def _create_model(folder: Path, choice: ProviderChoice) -> tuple[Any, ProviderChoice]:
+    og = genai()
+    try:
+        return og.Model(_config(folder, choice.provider)), choice
+    except Exception as error:  # noqa: BLE001 - classified below
+        if choice.provider != "cpu":
+            fallback = ProviderChoice("cpu", f"{choice.provider.upper()} could not start ({_first_line(error)}); "
+                                             "using the CPU instead.")
+            return _create_model(folder, fallback), fallback
+        raise classify_load_error(error, folder) from error
+
+
+def _config(folder: Path, provider: str) -> Any:
+    og = genai()
+    config = og.Config(str(folder))
+    config.clear_providers()
+    if provider != "cpu":
+        config.append_provider(provider)
+    return config
+
+
+def classify_load_error(error: Exception, folder: Path) -> LocalChatError:
+    """Turn an onnxruntime-genai load failure into one plain sentence."""
+    text = str(error)
+    lowered = text.lower()
+    if "bad_alloc" in lowered or "out of memory" in lowered or "failed to allocate" in lowered:
+        return OutOfMemory("There is not enough memory to load this model; close other programs or "
+                           "choose a smaller model.", text)
+    if "model_type" in lowered or "unsupported model" in lowered or "not supported" in lowered:
+        return UnsupportedModelType("This kind of model is not supported by the installed onnxruntime-genai; "
+                                    "choose another model.", text)
+    return ModelFileBroken(f"The model files in {folder.name} are missing or damaged; download the model again "
+                           "or choose another folder.", text)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]

@@ -1,0 +1,211 @@
+"""A chat session: one model, one generator whose KV cache carries over between turns.
+
+The token loop is the one from onnxruntime-genai's examples (``append_tokens``,
+``generate_next_token``, ``TokenizerStream.decode``).  Around it:
+
+* KV reuse.  The session remembers which token ids are in the cache.  The next turn's
+  prompt is compared with them; the common prefix is kept (``rewind_to``) and only
+  the rest is processed.  An edit or regenerate keeps whatever prefix still matches.
+  At least one prompt token is always fed again, because after ``rewind_to(n)`` the
+  generator has no fresh prediction for position n until a token is appended.
+* Capacity.  genai's ``max_length`` counts prompt plus reply and sizes the KV buffer,
+  so a generator is made with room for this turn and about as much again, never the
+  whole context up front; a turn that does not fit starts a new generator.
+* Sampling.  Greedy replies without a repetition penalty use the library's own
+  ``generate_next_token``; everything else is drawn by engine.runtime.sampling from the
+  generator's logits, so seeds repeat exactly even on a reused cache.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+from engine.runtime.conversation import Message
+from engine.errors import GenerationFailed, LocalChatError, OutOfMemory
+from engine.runtime.genai import genai
+from engine.runtime.model import LoadedModel
+from engine.runtime.prompt import PromptBuilder
+from engine.runtime.record import END_OF_REPLY, PART_OF_CHARACTER, Alternative, ReplyRecord, TokenStep
+from engine.runtime.sampling import Candidate, Sampler
+from engine.runtime.settings import MAX_SEED, SamplingSettings
+
+MIN_CAPACITY = 256
+
+
+class Reply:
+    """An iterator of text chunks; ``record`` holds the figures once it is exhausted, and ``steps`` the
+    token choices when they were asked for."""
+
+    def __init__(self, chunks: Iterator[str], record: ReplyRecord, steps: list[TokenStep] | None = None) -> None:
+        self._chunks = chunks
+        self.record = record
+        self.steps: list[TokenStep] = steps if steps is not None else []
+
+    def __iter__(self) -> Iterator[str]:
+        return self._chunks
+
+    def text(self) -> str:
+        """Consume the whole reply and return it."""
+        return "".join(self._chunks)
+
+
+class ChatSession:
+    def __init__(self, loaded: LoadedModel) -> None:
+        self.loaded = loaded
+        self._prompt = PromptBuilder(loaded)
+        self._generator: Any = None
+        self._capacity = 0
+        self._cached: list[int] = []
+
+    def reply(self, messages: Sequence[Message], settings: SamplingSettings,
+              cancel: threading.Event | None = None, explain: int = 0) -> Reply:
+        """Start the assistant's reply to ``messages``; nothing runs until it is iterated.
+
+        Settings are checked now, so a bad value fails before anything is generated.  With
+        ``explain`` > 0 the reply also records, for every token, that many of the tokens the model
+        found most likely (``Reply.steps``); that reads the logits at every step, so it is off by default.
+        """
+        settings.validated()
+        seed = settings.seed if settings.seed is not None else random.randint(0, MAX_SEED)
+        record = ReplyRecord(provider=self.loaded.info.provider, seed=seed)
+        steps: list[TokenStep] = []
+        request = _Request(settings, seed, cancel or threading.Event(), explain, steps)
+        return Reply(self._stream(list(messages), request, record), record, steps)
+
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        return len(self._prompt.encode(messages))
+
+    def forget(self) -> None:
+        """Drop the KV cache (for a new conversation, or after a failure)."""
+        self._generator, self._capacity, self._cached = None, 0, []
+
+    def _stream(self, messages: list[Message], request: "_Request", record: ReplyRecord) -> Iterator[str]:
+        settings = request.settings
+        started = time.perf_counter()
+        ids, record.dropped_messages = self._prompt.fit(messages, settings.max_new_tokens)
+        context = self.loaded.info.context_length
+        budget = min(settings.max_new_tokens, context - len(ids))
+        record.prompt_tokens = len(ids)
+        try:
+            record.reused_tokens = self._prefill(ids, len(ids) + budget)
+            yield from self._decode(ids, request, budget, record, started)
+        except LocalChatError:
+            self.forget()
+            raise
+        except Exception as error:  # noqa: BLE001 - the library's errors become one plain sentence
+            self.forget()
+            raise _generation_error(error) from error
+        finally:
+            record.total_s = time.perf_counter() - started
+
+    def _prefill(self, ids: list[int], needed: int) -> int:
+        """Bring the generator's cache to ``ids``; return how many tokens were reused."""
+        # One prompt token is always fed again (see above), and rewinding to the full cached length is
+        # refused by genai 0.18 for models whose KV buffer is not shared, so keep one token short of both.
+        reuse = min(_common_prefix(self._cached, ids), len(ids) - 1, len(self._cached) - 1)
+        if self._generator is None or needed > self._capacity or reuse <= 0:
+            self._new_generator(needed)
+            reuse = 0
+        else:
+            self._generator.rewind_to(reuse)
+        self._cached = []  # unknown until the append succeeds
+        self._generator.append_tokens(ids[reuse:])
+        self._cached = list(ids)
+        return reuse
+
+    def _new_generator(self, needed: int) -> None:
+        og = genai()
+        self._generator = None
+        capacity = min(self.loaded.info.context_length, max(MIN_CAPACITY, 2 * needed))
+        params = og.GeneratorParams(self.loaded.model)
+        params.set_search_options(max_length=capacity, do_sample=False, repetition_penalty=1.0)
+        self._generator = og.Generator(self.loaded.model, params)
+        self._capacity = capacity
+
+    def _decode(self, ids: list[int], request: "_Request", budget: int, record: ReplyRecord,
+                started: float) -> Iterator[str]:
+        generator, settings, cancel = self._generator, request.settings, request.cancel
+        native = settings.greedy and settings.repetition_penalty == 1.0 and not request.explain
+        sampler = None if native else Sampler(settings, request.seed, self.loaded.info.vocab_size or 1 << 20, ids)
+        stream = self.loaded.tokenizer.create_stream()
+        eos = self.loaded.eos_token_ids
+        first_token_at = 0.0
+        previous: int | None = None
+        # Chat replies start after the assistant marker; the space the tokenizer puts before the first
+        # word is dropped, as the tokenizer's own full decode does.  Continuations keep it: it joins words.
+        strip_space = self.loaded.chat_template is not None
+        while True:
+            if cancel.is_set():
+                record.finish_reason = "cancelled"
+                break
+            if native:
+                generator.generate_next_token()
+                token = int(generator.get_next_tokens()[0])
+            else:
+                if previous is not None:
+                    generator.append_tokens([previous])
+                token, candidates = sampler.pick_explained(generator.get_logits(), request.explain)
+                if candidates:
+                    request.steps.append(self._step(candidates, token))
+            if previous is not None:
+                self._cached.append(previous)
+            previous = token
+            record.generated_tokens += 1
+            if record.generated_tokens == 1:
+                first_token_at = time.perf_counter()
+                record.ttft_s = first_token_at - started
+            if token in eos:
+                record.finish_reason = "eos"
+                break
+            text = stream.decode(token)
+            if strip_space and text:
+                text, strip_space = text.removeprefix(" "), False
+            if text:
+                yield text
+            if record.generated_tokens >= budget:
+                record.finish_reason = "max_tokens" if budget == settings.max_new_tokens else "context_full"
+                break
+        decode_tokens = record.generated_tokens - 1
+        if decode_tokens > 0:
+            record.decode_tokens_per_s = decode_tokens / max(time.perf_counter() - first_token_at, 1e-9)
+
+
+    def _step(self, candidates: list[Candidate], chosen: int) -> TokenStep:
+        return TokenStep(tuple(Alternative(self._token_text(c.token), c.model_probability, c.drawn_probability,
+                                           c.token == chosen) for c in candidates))
+
+    def _token_text(self, token: int) -> str:
+        """A token as a reader can see it: end of reply, a piece of a character, or its text."""
+        if token in self.loaded.eos_token_ids:
+            return END_OF_REPLY
+        text = self.loaded.tokenizer.decode([token])
+        return PART_OF_CHARACTER if not text or "\ufffd" in text else text
+
+
+@dataclass(frozen=True)
+class _Request:
+    settings: SamplingSettings
+    seed: int
+    cancel: threading.Event
+    explain: int
+    steps: list[TokenStep]
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _generation_error(error: Exception) -> LocalChatError:
+    text = str(error)
+    if "bad_alloc" in text or "out of memory" in text.lower():
+        return OutOfMemory("The model ran out of memory while replying; try a shorter conversation or a smaller "
+                           "model.", text)
+    return GenerationFailed("The model failed while writing its reply; try again, or reload the model.", text)
