@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import time
+
+from PySide6.QtCore import Qt
+
 from ui.chat.message_widget import MessageWidget
 
 
-def test_chunks_are_coalesced_and_markdown_rendered_once(chat, counting_model, monkeypatch):
+def test_chunks_are_coalesced_and_markdown_rendered_once(chat, counting_model, monkeypatch, qtbot):
     chat.load(counting_model)
     chat.use(temperature=0.0, max_new_tokens=1000)
-    chunks, appends, renders = [], [], []
+    chunks, appends, renders, relayed = [], [], [], []
     chat.window.client.text_received.connect(chunks.append)
+    # Counted on the worker thread as each chunk leaves it, whatever the GUI thread is doing.
+    chat.window.client._worker.text_received.connect(relayed.append, Qt.ConnectionType.DirectConnection)
     monkeypatch.setattr(MessageWidget, "append_text", lambda self, text: appends.append(text))
     original_render = MessageWidget.render_final
     monkeypatch.setattr(MessageWidget, "render_final",
                         lambda self: (renders.append(self.node.role), original_render(self)))
-    chat.send("count")
+    chat.send("count", wait=False)
+    chat.wait_text()
+    # A busy GUI thread: three chunks queue up meanwhile, however fast or slow the engine is.
+    waiting_for = len(relayed) + 3
+    deadline = time.monotonic() + 20
+    while len(relayed) < waiting_for and chat.controller.generating and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert len(relayed) >= waiting_for
+    chat.wait_idle()
     assert "".join(appends) == "".join(chunks) == chat.controller.tree.active_path()[-1].content
     assert len(chunks) > 5 and len(appends) < len(chunks)
     assert renders.count("assistant") == 1
