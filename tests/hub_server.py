@@ -9,9 +9,10 @@ and ``file_download.http_get``):
 * ``HEAD /{repo}/resolve/{rev}/{path}``                 -> X-Repo-Commit, ETag / X-Linked-Etag, sizes
 * ``GET  /{repo}/resolve/{rev}/{path}``                 -> the bytes, honouring ``Range: bytes=N-``
 
-Faults are switched on per test: drop a file's connection halfway (a number of times), serve
-corrupted bytes under the right checksum, answer every request with 401 or 404, serve slowly.
-Every request is logged so tests can check what was (not) fetched.
+Faults are switched on per test: drop a file's connection part-way (a number of times), stall a
+file at a byte offset until released (then hang up), serve corrupted bytes under the right checksum, answer every
+request with 401 or 404, serve slowly.  Every request is logged and the body bytes written per
+file are counted, so tests can check what was (not) fetched and how much was fetched again.
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ def git_blob_sha1(data: bytes) -> str:
 
 @dataclass
 class Faults:
-    drop: dict[str, int] = field(default_factory=dict)  # repo path -> how many GETs to cut halfway
+    drop: dict[str, int] = field(default_factory=dict)  # repo path -> how many GETs to cut short
+    drop_at: float = 0.5  # where in the body a dropped GET is cut (a fraction of what it sends)
     corrupt: set[str] = field(default_factory=set)  # repo paths served with one byte changed
     status: int | None = None  # answer everything with this status (401, 404)
     bytes_per_second: int | None = None  # slow serving of file bodies
+    stall: dict[str, int] = field(default_factory=dict)  # repo path -> byte offset where its GET waits for release
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class FakeHub:
         self.commit = commit
         self.faults = Faults()
         self.requests: list[Request] = []
+        self.served: dict[str, int] = {}  # repo path -> body bytes written to clients
+        self.stalled = threading.Event()  # a GET reached its stall offset
+        self.release = threading.Event()  # lets stalled GETs go on
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -85,6 +91,10 @@ class FakeHub:
             if left:
                 self.faults.drop[path] = left - 1
             return bool(left)
+
+    def count_served(self, path: str, n: int) -> None:
+        with self._lock:
+            self.served[path] = self.served.get(path, 0) + n
 
     def fetched(self) -> list[str]:
         """Repo paths whose bytes were requested with GET."""
@@ -165,23 +175,36 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 data = bytes([data[0] ^ 0xFF]) + data[1:]
             body = data[start:]
             if hub.take_drop(path):
-                self._send(body[: len(body) // 2])
+                self._send(path, body[: int(len(body) * hub.faults.drop_at)])
                 self.wfile.flush()
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
                 return
-            self._send(body)
+            stall = hub.faults.stall.get(path)
+            if stall is not None and start <= stall < len(data):
+                if not self._send(path, body[: stall - start]):
+                    return
+                hub.faults.stall.pop(path, None)
+                hub.stalled.set()
+                hub.release.wait()
+                self.close_connection = True  # the client was killed meanwhile: hang up
+                return
+            self._send(path, body)
 
-        def _send(self, body: bytes) -> None:
+        def _send(self, path: str, body: bytes) -> bool:
+            """Write ``body`` (slowly if asked); False if the client went away."""
             rate = hub.faults.bytes_per_second
-            step = max(1, rate // 20) if rate else len(body) or 1
+            step = max(1, rate // 20) if rate else 64 * 1024
             try:
                 for i in range(0, len(body), step):
                     self.wfile.write(body[i:i + step])
+                    hub.count_served(path, len(body[i:i + step]))
                     if rate:
                         time.sleep(step / rate)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
+                return False
+            return True
 
         def _json(self, payload: object) -> None:
             body = json.dumps(payload).encode()

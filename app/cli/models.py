@@ -8,6 +8,7 @@ import json
 import signal
 import sys
 import threading
+import time
 
 from app import paths
 from engine.models.catalog import Catalog, CatalogModel, Variant, best_variant, fit, load_catalog
@@ -15,7 +16,7 @@ from engine.models.download import DownloadCancelled, DownloadProgress, store_to
 from engine.errors import LocalChatError
 from engine.runtime.genai import PACKAGE_FOR_PROVIDER
 from engine.models.hardware import Hardware, detect_hardware
-from engine.models.registry import InstalledModel, Registry
+from engine.models.registry import InstalledModel, Registry, default_id
 
 
 
@@ -27,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     listing.set_defaults(func=run_list)
 
-    fetch = commands.add_parser("download", help="download a catalog model from the Hugging Face Hub")
-    fetch.add_argument("id", help="catalog id, e.g. phi-3.5-mini-instruct")
+    fetch = commands.add_parser("download", help="download a catalog model, or any genai repository, from the Hub")
+    fetch.add_argument("id", help="catalog id (e.g. phi-3.5-mini-instruct), or ORG/REPO[:SUBFOLDER] for any "
+                                  "Hub repository in ONNX Runtime GenAI format")
     fetch.add_argument("--variant", choices=["cpu", "cuda", "dml"], help="build to download (default: best here)")
     fetch.set_defaults(func=run_download)
 
@@ -84,19 +86,32 @@ def _listing(catalog: Catalog, hardware: Hardware, providers: list[str],
 
 
 def run_download(args: argparse.Namespace) -> int:
-    model = load_catalog().get(args.id)
-    variant = _chosen_variant(model, args.variant)
-    print(f"Downloading {model.name} ({variant.provider}, about {_gb(variant.download_bytes)}) "
-          f"from {model.repo}", file=sys.stderr)
+    if "/" in args.id:
+        repo_id, _, subfolder = args.id.partition(":")
+        if args.variant:
+            raise LocalChatError("--variant is for catalog models; name the repository's subfolder instead, "
+                                 "as ORG/REPO:SUBFOLDER.")
+        model_id, provider = default_id(repo_id, subfolder), None
+        print(f"Downloading {repo_id}{'/' + subfolder if subfolder else ''} from the Hugging Face Hub",
+              file=sys.stderr)
+    else:
+        model = load_catalog().get(args.id)
+        variant = _chosen_variant(model, args.variant)
+        repo_id, subfolder, model_id, provider = model.repo, variant.subfolder, model.id, variant.provider
+        print(f"Downloading {model.name} ({variant.provider}, about {_gb(variant.download_bytes)}) "
+              f"from {model.repo}", file=sys.stderr)
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     try:
-        installed = registry().add_hub(model.repo, variant.subfolder, model_id=model.id,
-                                       provider=variant.provider, on_progress=_print_progress, cancel=cancel)
+        installed = registry().add_hub(repo_id, subfolder, model_id=model_id, provider=provider,
+                                       on_progress=_ProgressLine(), cancel=cancel)
     except DownloadCancelled:
         print("", file=sys.stderr)
         raise LocalChatError("Download cancelled: run the same command again to continue where it stopped, "
-                             f"or `localchat models remove {model.id}` to delete what was fetched.")
+                             f"or `localchat models remove {model_id}` to delete what was fetched.")
+    except LocalChatError:
+        print("", file=sys.stderr)  # the sentence goes on its own line, not after the progress
+        raise
     finally:
         signal.signal(signal.SIGINT, previous)
     print(f"\nInstalled {installed.id} in {installed.path}", file=sys.stderr)
@@ -116,11 +131,21 @@ def _chosen_variant(model: CatalogModel, requested: str | None) -> Variant:
     return variant
 
 
-def _print_progress(event: DownloadProgress) -> None:
-    left = f", {event.seconds_left:.0f} s left" if event.seconds_left is not None else ""
-    percent = 100 * event.bytes_done / event.total_bytes if event.total_bytes else 100
-    print(f"\r{percent:5.1f}%  {event.bytes_done / 1e6:,.1f} / {event.total_bytes / 1e6:,.1f} MB  "
-          f"{event.bytes_per_second / 1e6:.1f} MB/s{left}    ", end="", file=sys.stderr, flush=True)
+class _ProgressLine:
+    """One line on stderr, rewritten at most five times a second and when the download ends."""
+
+    def __init__(self) -> None:
+        self._printed_at = float("-inf")
+
+    def __call__(self, event: DownloadProgress) -> None:
+        now = time.monotonic()
+        if now - self._printed_at < 0.2 and event.bytes_done < event.total_bytes:
+            return
+        self._printed_at = now
+        left = f", {event.seconds_left:.0f} s left" if event.seconds_left is not None else ""
+        percent = 100 * event.bytes_done / event.total_bytes if event.total_bytes else 100
+        print(f"\r{percent:5.1f}%  {event.bytes_done / 1e6:,.1f} / {event.total_bytes / 1e6:,.1f} MB  "
+              f"{event.bytes_per_second / 1e6:.1f} MB/s{left}    ", end="", file=sys.stderr, flush=True)
 
 
 def run_remove(args: argparse.Namespace) -> int:

@@ -1,30 +1,29 @@
 """Download one variant (a subfolder) of a Hugging Face Hub repository into a staging folder.
 
-What huggingface_hub 2.4.0 already does, read from ``file_download.py``, and what we add:
+huggingface_hub lists the repository and builds every request (``HfApi``, ``hf_hub_url``, its
+headers, token and HTTP client, so ``HTTPS_PROXY`` … are honoured); the bytes travel through
+``engine.models.transfer``, which resumes inside a file across runs and reports every 64 KiB.
+What we add on top:
 
-* Resume: ``http_get`` retries a dropped connection up to 5 times, asking for the rest with
-  ``Range: bytes=N-`` after a one-second pause.  Its partial file is named uniquely per call and
-  deleted when the call fails, so a *new* call starts that file again; files that completed stay in
-  the staging folder and are not fetched again.  We wrap each file in our own bounded retry loop
-  with backoff for what gets past its retries.
-* Checksums: it compares the received size with the expected size, never the content hash.  We
-  verify every file ourselves: sha256 against the LFS id from the tree listing for LFS files, the
-  git blob sha1 for the others.
-* Endpoint: it reads ``HF_ENDPOINT`` once at import; we read it at call time and pass
-  ``endpoint=`` explicitly, so the app honours it and tests can point at a local server.  Proxies
-  (``HTTPS_PROXY`` …) are honoured by its HTTP client; we make no HTTP request of our own.
-* Progress: it reports bytes through ``tqdm_class``; our class turns that into
-  ``DownloadProgress`` events and raises ``DownloadCancelled`` when the cancel event is set.  It
-  updates once per received chunk (at most 10 MiB), so that is how often cancel is noticed.
-* Xet: with ``hf_xet`` installed it downloads Xet-stored files through Rust, whose progress and
-  cancel path we cannot test here; we set ``HF_HUB_DISABLE_XET=1`` (unless the user set it) so
-  files come over plain HTTPS, the path the tests cover.
+* Checksums: huggingface_hub compares sizes, never content hashes.  We verify every file
+  ourselves: sha256 against the LFS id from the tree listing for LFS files, the git blob sha1 for
+  the others.  Files already in the staging folder that verify are not fetched again.
+* Endpoint: huggingface_hub reads ``HF_ENDPOINT`` once at import; we read it at call time and
+  pass it explicitly, so the app honours it and tests can point at a local server.
+* Errors: one sentence that says what happened (the Hub unreachable, or reached but dropping
+  the connection, a gated repository, a full disk …).  huggingface_hub's own log lines go to
+  the ``logging`` tree (LocalChat's log file), never straight to the terminal where they would
+  land in the middle of a progress line.
+* Xet: with ``hf_xet`` installed huggingface_hub would fetch Xet-stored files through Rust, whose
+  progress and cancel path we cannot test here; we set ``HF_HUB_DISABLE_XET=1`` (unless the user
+  set it) so files come over plain HTTPS.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import shutil
 import threading
@@ -37,6 +36,7 @@ from types import ModuleType
 from typing import Callable, Iterator
 
 from engine.errors import LocalChatError, NotAGenaiModel
+from engine.models import transfer
 
 
 class DownloadError(LocalChatError):
@@ -53,6 +53,10 @@ class NotFoundOnHub(DownloadError):
 
 class NoNetwork(DownloadError):
     pass
+
+
+class ConnectionDropped(DownloadError):
+    """The Hub answered but the transfer kept breaking off: not a missing internet connection."""
 
 
 class DiskFull(DownloadError):
@@ -114,7 +118,19 @@ def _hub() -> ModuleType:
     os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
     import huggingface_hub
 
+    _route_hub_logging()
     return huggingface_hub
+
+
+def _route_hub_logging() -> None:
+    """huggingface_hub prints its warnings through its own stderr handler; send them to the log instead."""
+    hub_logger = logging.getLogger("huggingface_hub")
+    for handler in list(hub_logger.handlers):
+        if type(handler) is logging.StreamHandler:
+            hub_logger.removeHandler(handler)
+    if not hub_logger.handlers:
+        hub_logger.addHandler(logging.NullHandler())  # so logging's last-resort stderr handler stays out too
+    hub_logger.propagate = True
 
 
 def list_variant(repo_id: str, subfolder: str, *, revision: str = "main", endpoint: str | None = None,
@@ -141,35 +157,40 @@ def list_variant(repo_id: str, subfolder: str, *, revision: str = "main", endpoi
 
 def download_variant(variant: RemoteVariant, staging: Path, *, endpoint: str | None = None,
                      token: str | None = None, on_progress: ProgressCallback | None = None,
-                     cancel: threading.Event | None = None, attempts: int = 3,
+                     cancel: threading.Event | None = None, attempts: int = 5,
                      backoff_seconds: float = 1.0) -> Path:
     """Fetch every file of ``variant`` into ``staging`` (repo layout) and verify it; return the variant folder.
 
-    ``staging`` may hold files from an earlier, interrupted run: those that still verify are kept.
+    ``staging`` may hold what an earlier, interrupted run left: files that verify are kept, and a
+    file's ``.part`` is continued from its last byte.
     """
     hub = _hub()
+    from huggingface_hub.utils import build_hf_headers
+
     cancel = cancel or threading.Event()
     staging.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(staging / ".cache", ignore_errors=True)  # dead partials of LocalChat versions that used hf_hub_download
     _check_free_space(variant, staging)
     meter = _Meter(variant.total_bytes, on_progress)
+    headers = build_hf_headers(token=token)
     for remote in variant.files:
         _raise_if_cancelled(cancel)
         local = staging / remote.path
+        meter.start_file(remote)
         if local.is_file() and _matches(local, remote, cancel):
             meter.file_done(remote)
             continue
-        for attempt in range(1, attempts + 1):
-            meter.start_file(remote)
+        local.unlink(missing_ok=True)
+        url = hub.hf_hub_url(variant.repo_id, remote.path, revision=variant.revision,
+                             endpoint=endpoint or hub_endpoint())
+        with translate_errors(variant.repo_id, variant.subfolder):
             try:
-                with translate_errors(variant.repo_id, variant.subfolder):
-                    hub.hf_hub_download(variant.repo_id, remote.path, revision=variant.revision,
-                                        local_dir=staging, endpoint=endpoint or hub_endpoint(), token=token,
-                                        tqdm_class=meter.bar_class(cancel))
-                break
-            except NoNetwork:
-                if attempt == attempts:
-                    raise
-                time.sleep(backoff_seconds * 2 ** (attempt - 1))
+                transfer.fetch(transfer.FileRequest(url, local, remote.size, headers), on_bytes=meter.at,
+                               cancel=cancel, attempts=attempts, backoff_seconds=backoff_seconds)
+            except transfer.Cancelled as error:
+                raise DownloadCancelled("The download was cancelled.") from error
+            except transfer.TransferFailed as failed:
+                raise _transfer_error(failed, remote) from failed.cause
         if not _matches(local, remote, cancel):
             local.unlink()
             raise ChecksumMismatch(
@@ -177,6 +198,16 @@ def download_variant(variant: RemoteVariant, staging: Path, *, endpoint: str | N
                 detail=f"expected {remote.sha256 or remote.git_sha1}")
         meter.file_done(remote)
     return staging / variant.subfolder if variant.subfolder else staging
+
+
+def _transfer_error(failed: transfer.TransferFailed, remote: RemoteFile) -> DownloadError:
+    detail = f"{remote.path}: {type(failed.cause).__name__}: {failed.cause}"
+    if not failed.reached:
+        return NoNetwork("Cannot reach the Hugging Face Hub: check your internet connection (and proxy "
+                         "settings) and try again.", detail=detail)
+    kept = f"; the {failed.received / 1e6:,.1f} MB received of it are kept" if failed.received else ""
+    return ConnectionDropped(f"The Hugging Face Hub answered but kept dropping the connection while sending "
+                             f"{remote.path.rsplit('/', 1)[-1]}{kept}: try again later to continue.", detail=detail)
 
 
 def _check_free_space(variant: RemoteVariant, staging: Path) -> None:
@@ -246,16 +277,17 @@ def translate_errors(repo_id: str, subfolder: str = "") -> Iterator[None]:
             raise NotFoundOnHub(f"{where} was not found on the Hugging Face Hub.", detail=str(error)) from error
         raise NoNetwork("The Hugging Face Hub did not answer properly; try again later.",
                         detail=str(error)) from error
-    except (httpx2.TransportError, hf_errors.LocalEntryNotFoundError, hf_errors.OfflineModeIsEnabled) as error:
+    except (httpx2.ConnectError, httpx2.ConnectTimeout, hf_errors.LocalEntryNotFoundError,
+            hf_errors.OfflineModeIsEnabled) as error:
         raise NoNetwork("Cannot reach the Hugging Face Hub: check your internet connection (and proxy "
                         "settings) and try again.", detail=str(error)) from error
+    except httpx2.TransportError as error:  # connected, then the connection broke or stalled
+        raise ConnectionDropped("The Hugging Face Hub answered but the connection broke off; try again later.",
+                                detail=f"{type(error).__name__}: {error}") from error
     except OSError as error:
         if error.errno == errno.ENOSPC:
             raise DiskFull("The disk is full: free some space and try the download again.",
                            detail=str(error)) from error
-        if "Consistency check failed" in str(error):  # size mismatch after huggingface_hub's own retries
-            raise NoNetwork("The connection kept dropping during the download; try again.",
-                            detail=str(error)) from error
         raise
 
 
@@ -263,6 +295,7 @@ class _Meter:
     """Adds up bytes across files and reports speed and time left over the last few seconds."""
 
     WINDOW_SECONDS = 5.0
+    REPORT_INTERVAL_SECONDS = 0.05  # chunks arrive every few microseconds on a fast link
 
     def __init__(self, total: int, on_progress: ProgressCallback | None) -> None:
         self.total = total
@@ -272,54 +305,41 @@ class _Meter:
         self.current_file = ""
         self.samples: deque[tuple[float, int]] = deque()
         self.lock = threading.Lock()
+        self.reported_at = float("-inf")
 
     def start_file(self, remote: RemoteFile) -> None:
         with self.lock:
             self.current, self.current_file = 0, remote.path
-        self._report()
+        self._report(force=True)
 
     def file_done(self, remote: RemoteFile) -> None:
         with self.lock:
             self.finished += remote.size
             self.current, self.current_file = 0, remote.path
-        self._report()
+        self._report(force=True)
 
-    def advance(self, n: int) -> None:
+    def at(self, held: int) -> None:
+        """The file in flight now holds ``held`` bytes (what an earlier run left counts too)."""
         with self.lock:
-            self.current += n
+            self.current = held
         self._report()
 
-    def _report(self) -> None:
+    def _report(self, force: bool = False) -> None:
         if self.on_progress is None:
             return
         with self.lock:
-            done = self.finished + self.current
             now = time.monotonic()
+            if not force and now - self.reported_at < self.REPORT_INTERVAL_SECONDS:
+                return
+            self.reported_at = now
+            done = self.finished + self.current
             self.samples.append((now, done))
             while len(self.samples) > 2 and now - self.samples[0][0] > self.WINDOW_SECONDS:
                 self.samples.popleft()
             first_time, first_done = self.samples[0]
             speed = (done - first_done) / (now - first_time) if now > first_time else 0.0
             left = (self.total - done) / speed if speed > 0 else None
+            if done >= self.total:
+                left = 0.0
             event = DownloadProgress(done, self.total, speed, left, self.current_file)
         self.on_progress(event)
-
-    def bar_class(self, cancel: threading.Event) -> type:
-        """A tqdm class for huggingface_hub: silent, feeds this meter, raises when cancelled."""
-        from tqdm.auto import tqdm
-
-        meter = self
-
-        class _Bar(tqdm):
-            def __init__(self, *args, **kwargs) -> None:
-                _raise_if_cancelled(cancel)
-                kwargs["disable"] = True
-                super().__init__(*args, **kwargs)
-                meter.advance(kwargs.get("initial") or 0)
-
-            def update(self, n: float | None = 1) -> bool | None:
-                _raise_if_cancelled(cancel)
-                meter.advance(int(n or 0))
-                return None
-
-        return _Bar

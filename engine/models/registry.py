@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.models import download
+from engine.models.download_lock import DownloadLock
 from engine.errors import ModelFolderMissing, NotAGenaiModel
 
 MANIFEST = "localchat-model.json"
 LOCAL_LIST = "local.json"
 PARTIAL_SUFFIX = ".partial"
+LOCK_SUFFIX = ".lock"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ class InstalledModel:
 def slug(text: str) -> str:
     """A short lowercase id made of letters, digits, dots and dashes."""
     return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.") or "model"
+
+
+def default_id(repo_id: str, subfolder: str) -> str:
+    """The id a Hub download gets unless one is given: the repository's name and the subfolder's last part."""
+    last = subfolder.strip("/").split("/")[-1]
+    return slug(f"{repo_id.split('/')[-1]}-{last}" if last else repo_id.split("/")[-1])
 
 
 def folder_size(path: Path) -> int:
@@ -90,28 +98,38 @@ class Registry:
 
     def add_hub(self, repo_id: str, subfolder: str, *, model_id: str | None = None, provider: str | None = None,
                 on_progress: download.ProgressCallback | None = None, cancel: threading.Event | None = None,
-                token: str | None = None, attempts: int = 3, backoff_seconds: float = 1.0) -> InstalledModel:
+                token: str | None = None, attempts: int = 5, backoff_seconds: float = 1.0) -> InstalledModel:
         """Download ``subfolder`` of ``repo_id`` and install it as ``model_id``.
 
         Contacts the Hub (the only method here that does).  The default id comes from the repo and
         subfolder names.
         """
-        model_id = model_id or slug(f"{repo_id.split('/')[-1]}-{subfolder.rstrip('/').split('/')[-1]}")
+        model_id = model_id or default_id(repo_id, subfolder)
+        self._refuse_installed(model_id)
+        staging = self.models_dir / f"{model_id}{PARTIAL_SUFFIX}"
+        with DownloadLock(self.models_dir / f"{model_id}{LOCK_SUFFIX}", model_id) as lock:
+            self._refuse_installed(model_id)  # the other download may have finished while we waited
+            variant = download.list_variant(repo_id, subfolder, token=token)
+
+            def progressed(event: download.DownloadProgress) -> None:
+                lock.heartbeat()
+                if on_progress is not None:
+                    on_progress(event)
+
+            fetched = download.download_variant(variant, staging, token=token, on_progress=progressed,
+                                                cancel=cancel, attempts=attempts, backoff_seconds=backoff_seconds)
+            manifest = {"id": model_id, "repo_id": repo_id, "subfolder": variant.subfolder,
+                        "revision": variant.revision, "provider": provider}
+            (fetched / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+            final = self.models_dir / model_id
+            os.replace(fetched, final)
+            shutil.rmtree(staging, ignore_errors=True)
+        return self._downloaded(final)
+
+    def _refuse_installed(self, model_id: str) -> None:
         if self.get(model_id) is not None:
             raise download.DownloadError(f"A model called '{model_id}' is already installed; remove it first "
                                          f"with `localchat models remove {model_id}` to download it again.")
-        variant = download.list_variant(repo_id, subfolder, token=token)
-        staging = self.models_dir / f"{model_id}{PARTIAL_SUFFIX}"
-        fetched = download.download_variant(variant, staging, token=token, on_progress=on_progress, cancel=cancel,
-                                            attempts=attempts, backoff_seconds=backoff_seconds)
-        manifest = {"id": model_id, "repo_id": repo_id, "subfolder": variant.subfolder,
-                    "revision": variant.revision, "provider": provider}
-        (fetched / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        final = self.models_dir / model_id
-        os.replace(fetched, final)
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(final / ".cache", ignore_errors=True)  # huggingface_hub's bookkeeping, if the repo root moved
-        return self._downloaded(final)
 
     def remove(self, model_id: str) -> None:
         """Delete a downloaded model (and any unfinished download of it), or forget a local folder."""

@@ -96,3 +96,21 @@ def test_login_stores_the_token_through_huggingface_hub(monkeypatch: pytest.Monk
     monkeypatch.setattr(huggingface_hub, "login", refuse)
     assert run(["models", "login", "--token", "hf_bad"]) == 1
     assert "did not accept that token" in capsys.readouterr().err
+
+
+def test_download_any_hub_repository_by_org_repo_and_subfolder(hub: FakeHub, capsys: pytest.CaptureFixture,
+                                                               chat_model: Path) -> None:
+    assert run(["models", "download", f"{REPO}:{CPU_FOLDER}"]) == 0
+    err = capsys.readouterr().err
+    assert "100.0%" in err and "Installed phi-3.5-mini-instruct-onnx-cpu-int4-awq-block-128-acc-level-4" in err
+    assert all(path.startswith(CPU_FOLDER) for path in hub.fetched())
+    [installed] = listing(capsys)["installed"]
+    assert installed["repo"] == REPO and installed["subfolder"] == CPU_FOLDER
+    assert (Path(installed["path"]) / "genai_config.json").read_bytes() == (chat_model / "genai_config.json").read_bytes()
+
+    assert run(["models", "download", f"{REPO}:{CPU_FOLDER}"]) == 1
+    assert "already installed" in capsys.readouterr().err
+    assert run(["models", "download", f"{REPO}:gpu"]) == 1  # the folder holding gpu-int4…, not a model itself
+    assert "not an ONNX Runtime GenAI model" in capsys.readouterr().err
+    assert run(["models", "download", f"{REPO}:{CPU_FOLDER}", "--variant", "cpu"]) == 1
+    assert "--variant is for catalog models" in capsys.readouterr().err

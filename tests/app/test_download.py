@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.models import download
+from engine.models import download, transfer
 from engine.models.download import (AccessDenied, ChecksumMismatch, DiskFull, DownloadCancelled, DownloadProgress,
                              NoNetwork, NotFoundOnHub, translate_errors)
 from engine.errors import NotAGenaiModel
@@ -20,7 +20,7 @@ from hub_server import FakeHub, files_from_folder
 from synthetic_model import build_synthetic_model
 
 REPO = "test-org/synthetic-onnx"
-CHUNK = 10 * 1024 * 1024  # huggingface_hub's DOWNLOAD_CHUNK_SIZE: the granularity of its resume
+CHUNK = transfer.CHUNK_BYTES  # the granularity of progress, cancel and resume
 
 
 @pytest.fixture(scope="session")
@@ -80,39 +80,46 @@ def test_progress_is_monotonic_and_ends_at_the_total(hub: FakeHub, registry: Reg
     assert any(e.bytes_per_second > 0 for e in events)
 
 
-def test_resumes_after_a_dropped_connection(hub: FakeHub, registry: Registry) -> None:
-    big = os.urandom(2 * CHUNK + CHUNK // 2)  # dropped halfway, past the first whole chunk
+def test_resumes_after_a_dropped_connection_from_the_byte_it_broke_at(hub: FakeHub, registry: Registry) -> None:
+    big = os.urandom(20 * CHUNK + 123)
     hub.files["cpu-int4/model.onnx.data"] = big
-    hub.faults.drop["cpu-int4/model.onnx.data"] = 1
+    hub.faults.drop["cpu-int4/model.onnx.data"] = 1  # cut after half the body
     events: list[DownloadProgress] = []
 
     installed = install(registry, on_progress=events.append)
 
     ranges = [r.range for r in hub.requests if r.path.endswith("/model.onnx.data") and r.method == "GET"]
-    assert ranges == [None, f"bytes={CHUNK}-"]
+    assert len(ranges) == 2 and ranges[0] is None
+    resumed_at = int(ranges[1].removeprefix("bytes=").rstrip("-"))
+    assert len(big) // 2 - CHUNK <= resumed_at <= len(big) // 2
     assert hashlib.sha256((installed.path / "model.onnx.data").read_bytes()).digest() == hashlib.sha256(big).digest()
     done = [e.bytes_done for e in events]
     assert done == sorted(done)
 
 
-def test_retries_a_file_when_the_connection_fails_past_huggingface_hub(hub: FakeHub, registry: Registry,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import httpx2
-    import huggingface_hub
+def test_a_hub_that_keeps_dropping_the_connection_is_not_called_no_internet(hub: FakeHub, registry: Registry,
+                                                                             capfd: pytest.CaptureFixture) -> None:
+    hub.files["cpu-int4/model.onnx.data"] = os.urandom(4 * CHUNK)
+    hub.faults.drop["cpu-int4/model.onnx.data"] = 1000
+    hub.faults.drop_at = 0  # cut before any byte of the body: no progress, ever
 
-    real = huggingface_hub.hf_hub_download
-    calls = []
+    with pytest.raises(download.ConnectionDropped) as caught:
+        install(registry)
 
-    def flaky(*args, **kwargs):
-        calls.append(args[1])
-        if len(calls) == 1:
-            raise httpx2.ConnectError("connection reset")
-        return real(*args, **kwargs)
+    assert "kept dropping the connection" in caught.value.user_message
+    assert "internet" not in caught.value.user_message
+    assert registry.list_installed() == []
+    assert "Error while downloading" not in capfd.readouterr().err  # no library warnings on the terminal
 
-    monkeypatch.setattr(huggingface_hub, "hf_hub_download", flaky)
-    install(registry)
-    assert calls[0] == calls[1] == "cpu-int4/genai_config.json"
-    assert registry.get("synthetic") is not None
+
+def test_huggingface_hub_warnings_go_to_the_log_not_the_terminal(capfd: pytest.CaptureFixture,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    download._hub()
+    from huggingface_hub.utils import logging as hf_logging
+
+    hf_logging.get_logger("huggingface_hub.file_download").warning("Trying to resume download...")
+    assert "Trying to resume" not in capfd.readouterr().err
+    assert "Trying to resume" in caplog.text
 
 
 def test_cancel_leaves_nothing_installed_and_a_later_download_continues(hub: FakeHub, registry: Registry) -> None:

@@ -132,3 +132,23 @@ def test_auto_runs_a_variant_on_its_provider_and_the_fallback_reason_is_shown(wi
         window.picker.set_provider("cpu")  # forcing the CPU reloads without a fallback
     qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)
     assert window.controller.model.fallback_reason is None
+
+
+def test_the_bar_moves_with_every_chunk_and_cancel_stops_within_one(window, library, hub, qtbot, tmp_path):
+    """A 3 MiB file at 1 MB/s: the bar moves many times inside it, and Cancel stops it within one chunk."""
+    from engine.models import transfer
+
+    big = "cpu-int4/model.onnx.data"
+    hub.files[big] = bytes(range(256)) * (3 * 4096)
+    hub.faults.bytes_per_second = 1_000_000
+    inside: list[int] = []
+    library.download_progressed.connect(
+        lambda e: e.current_file == big and 0 < e.bytes_done < e.total_bytes and inside.append(bar(window).progress.value()))
+    part = transfer.part_path(library.registry.models_dir / "synthetic.partial" / big)
+    window.chat_view.welcome.offer.download_button.click()
+    qtbot.waitUntil(lambda: len(set(inside)) >= 4, timeout=WAIT_MS)  # the bar itself moved, four times
+    with qtbot.waitSignal(library.download_cancelled, timeout=WAIT_MS):
+        held_at_click = part.stat().st_size
+        bar(window).cancel_button.click()
+    assert part.stat().st_size - held_at_click <= transfer.CHUNK_BYTES
+    assert part.stat().st_size < len(hub.files[big])  # stopped, not finished
