@@ -62,3 +62,23 @@ class GenerationFailed(LocalChatError):
 
 class EngineCrashed(LocalChatError):
     pass
+
+
+class InvalidServerAddress(LocalChatError):
+    """A server address that is not an http(s) URL LocalChat can use."""
+
+
+class ServerUnreachable(LocalChatError):
+    """No connection to the server, or it stopped answering (refused, unknown host, timeouts)."""
+
+
+class ServerRefusedKey(LocalChatError):
+    """The server answered 401 or 403: a missing or wrong API key."""
+
+
+class RemoteModelMissing(LocalChatError):
+    """The server has no model by the name asked for."""
+
+
+class ServerFailed(LocalChatError):
+    """The server answered with an error, or with something that is not an OpenAI-compatible reply."""

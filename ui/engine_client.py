@@ -1,4 +1,7 @@
-"""The GUI's only way to the engine: a worker thread that owns an EngineProcess.
+"""The GUI's only way to the engine: a worker thread that owns a Backend (engine.backend).
+
+Which backend it is (the engine process on this machine, or a server) is the app layer's choice; the
+window only sees these signals.
 
 The worker blocks on the engine's pipe, so it lives on its own QThread; requests reach
 it as queued signals and its notifications come back as queued signals carrying plain
@@ -17,6 +20,7 @@ from typing import Sequence
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from engine.backend import Backend
 from engine.runtime.conversation import Message
 from engine.errors import EngineCrashed, LocalChatError
 from engine.process.client import EngineProcess
@@ -37,11 +41,19 @@ class _EngineWorker(QObject):
     engine_died = Signal()
     engine_restarted = Signal()
 
-    def __init__(self, engine: EngineProcess, stop: threading.Event) -> None:
+    def __init__(self, engine: Backend, stop: threading.Event) -> None:
         super().__init__()
         self._engine = engine
         self._stop = stop
         self._restarting = False
+
+    @Slot(object)
+    def _on_backend_change_requested(self, backend: Backend) -> None:
+        """Queued behind any request in progress, so the old backend is closed only when nothing uses it."""
+        old, self._engine = self._engine, backend
+        self._restarting = False
+        if old is not backend:
+            old.close()
 
     @Slot(str, str)
     def _on_load_requested(self, path: str, provider: str) -> None:
@@ -93,6 +105,7 @@ class EngineClient(QObject):
 
     load_requested = Signal(str, str)
     reply_requested = Signal(object, object, int)
+    backend_change_requested = Signal(object)
 
     model_loaded = Signal(object)      # ModelInfo
     text_received = Signal(str)        # a chunk of the reply
@@ -103,10 +116,11 @@ class EngineClient(QObject):
     engine_died = Signal()
     engine_restarted = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, backend: Backend | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._engine = EngineProcess()
+        self._engine: Backend = backend if backend is not None else EngineProcess()
         self._stop = threading.Event()
+        self._retired: list[Backend] = []
         # Parented QObjects are deleted by Qt on the GUI thread, never by Python's garbage collector running
         # on the worker thread.
         self._thread = QThread(self)
@@ -116,6 +130,7 @@ class EngineClient(QObject):
         self._thread.finished.connect(self._worker.deleteLater)
         self.load_requested.connect(self._worker._on_load_requested)
         self.reply_requested.connect(self._worker._on_reply_requested)
+        self.backend_change_requested.connect(self._worker._on_backend_change_requested)
         for name in ("model_loaded", "text_received", "tokens_counted", "steps_received", "reply_finished", "failed", "engine_died",
                      "engine_restarted"):
             getattr(self._worker, name).connect(getattr(self, name))
@@ -124,6 +139,17 @@ class EngineClient(QObject):
     @property
     def engine_pid(self) -> int | None:
         return self._engine.pid
+
+    @property
+    def backend(self) -> Backend:
+        return self._engine
+
+    def use_backend(self, backend: Backend) -> None:
+        """Replies come from ``backend`` from now on (a reply in progress is stopped); load a model next."""
+        self.cancel()
+        self._retired.append(self._engine)  # closed by the worker, or by ``close`` if the worker stops first
+        self._engine = backend
+        self.backend_change_requested.emit(backend)
 
     def load(self, path: str, provider: str = "auto") -> None:
         self.load_requested.emit(str(path), provider)
@@ -146,8 +172,9 @@ class EngineClient(QObject):
         self._thread.quit()
         if not self._thread.wait(SHUTDOWN_WAIT_MS):
             # A load cannot be cancelled; ending the process makes the worker's call return.
-            pid = self._engine.pid
-            if pid is not None:
-                os.kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+            for backend in (*self._retired, self._engine):
+                if backend.pid is not None:
+                    os.kill(backend.pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
             self._thread.wait(SHUTDOWN_WAIT_MS)
-        self._engine.close()
+        for backend in (*self._retired, self._engine):
+            backend.close()

@@ -27,6 +27,7 @@ class ModelInfo:
     provider: str
     fallback_reason: str | None = None
     has_chat_template: bool = False
+    server: str | None = None  # the base URL of the server running the model; None: this machine
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+
+COUNTED_BY = ("engine", "server", "client")  # exact from this machine's engine; the server's usage; estimated here
 
 @dataclass
 class ReplyRecord:
@@ -18,6 +20,10 @@ class ReplyRecord:
     seed: int | None = None
     dropped_messages: int = 0
     total_s: float = 0.0
+    server: str | None = None  # the base URL of the server that wrote the reply; None: this machine
+    model: str = ""  # the model's name as the server reported it (replies from a server)
+    counted_by: str = "engine"  # who counted the tokens: one of COUNTED_BY
+    notes: list[str] = field(default_factory=list)  # what a server could not do for this reply, in plain words
 
     def to_dict(self) -> dict:
         return asdict(self)

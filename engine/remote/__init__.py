@@ -1,0 +1,1 @@
+"""Remote engines: any server that speaks the OpenAI API (vLLM, Ollama, LM Studio, another LocalChat)."""
