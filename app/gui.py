@@ -22,7 +22,8 @@ from app.storage.settings import AppSettings
 from app.settings_keeper import SettingsKeeper, saved_sampling
 from app.storage.store import ConversationStore
 from engine.models.catalog import load_catalog
-from engine.runtime.genai import flavour_providers
+from engine.errors import FlavourConflict
+from engine.runtime.genai import flavour_problem, flavour_providers
 from engine.models.hardware import detect_hardware
 from engine.models.registry import Registry
 from ui.engine_client import EngineClient
@@ -68,6 +69,10 @@ def build_window(options: StartOptions) -> MainWindow:
     if model:
         window.load_model(model)
     SettingsKeeper(window, preferences).restore(model_given=bool(options.model))
+    problem = flavour_problem()  # after any load request, which hides the banner
+    if problem:
+        print(f"localchat: {problem}", file=sys.stderr)
+        window.banner.show_error(FlavourConflict(problem))
     ChatHistory(ConversationStore.open_default(), window).start()
     if options.send:
         send_once_loaded(window, options.send)

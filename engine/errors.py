@@ -82,3 +82,11 @@ class RemoteModelMissing(LocalChatError):
 
 class ServerFailed(LocalChatError):
     """The server answered with an error, or with something that is not an OpenAI-compatible reply."""
+
+
+class GenaiMissing(LocalChatError):
+    """No onnxruntime-genai flavour is installed, so no model can run."""
+
+
+class FlavourConflict(LocalChatError):
+    """Two onnxruntime-genai (or onnxruntime) distributions write the same module."""

@@ -35,6 +35,7 @@ def run(argv: Sequence[str]) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    _warn_about_flavours(args.command)
     try:
         return int(args.func(args) or 0)
     except LocalChatError as error:
@@ -42,3 +43,12 @@ def run(argv: Sequence[str]) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _warn_about_flavours(command: str) -> None:
+    """Two flavours overwriting one module: say which to remove (none installed is said where a model runs)."""
+    from engine.runtime.genai import flavour_problem, installed_flavours
+
+    problem = flavour_problem()
+    if problem and installed_flavours() and command != "doctor":  # doctor prints it in its report
+        print(f"localchat: {problem}", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import platform
 
 from app import __version__, paths
-from engine.runtime.genai import genai, genai_version
+from engine.runtime.genai import GenaiMissing, flavour_problem, genai, genai_version, onnxruntime_version
 from engine.runtime.providers import LABELS, built_in_providers
 
 
@@ -17,23 +17,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    og = genai()
-    lines = [
-        f"LocalChat {__version__}",
-        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}",
-        f"{genai_version()} (module {getattr(og, '__version__', '?')})",
-        f"onnxruntime {_version('onnxruntime')}",
-        "Providers in this build: " + ", ".join(LABELS[p] for p in built_in_providers()),
-        "  (CUDA and DirectML are tried when a model loads; if the GPU cannot start, LocalChat falls back "
-        "to the CPU and says why)",
+    lines = [f"LocalChat {__version__}",
+             f"Python {platform.python_version()} on {platform.system()} {platform.machine()}"]
+    try:
+        og = genai()
+    except GenaiMissing as error:  # the rest of the report still helps
+        og = None
+        lines.append(error.user_message)
+    if og is not None:
+        lines += [
+            f"{genai_version()} (module {getattr(og, '__version__', '?')})",
+            onnxruntime_version(),
+            "Providers in this build: " + ", ".join(LABELS[p] for p in built_in_providers()),
+            "  (CUDA and DirectML are tried when a model loads; if the GPU cannot start, LocalChat falls back "
+            "to the CPU and says why)",
+        ]
+        problem = flavour_problem()
+        if problem:
+            lines.append(problem)
+    lines += [
         f"Data folder:   {paths.data_dir()}",
         f"Config folder: {paths.config_dir()}",
         f"Models folder: {paths.models_dir()}",
     ]
-    if args.model:
+    if args.model and og is not None:
         lines += _model_report(args.model)
     print("\n".join(lines))
-    return 0
+    return 0 if og is not None else 1
 
 
 def _model_report(model: str) -> list[str]:
@@ -45,15 +55,6 @@ def _model_report(model: str) -> list[str]:
               f"runs on {LABELS[info.provider]}"]
     if info.fallback_reason:
         report.append(f"  {info.fallback_reason}")
+        if info.fallback_detail:
+            report.append(f"  onnxruntime-genai said: {info.fallback_detail.strip()}")
     return report
-
-
-def _version(dist: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-

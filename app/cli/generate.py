@@ -71,12 +71,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"localchat: {info.fallback_reason}", file=sys.stderr)
     messages = ([Message("system", args.system)] if args.system else []) + [Message("user", args.prompt)]
     try:
-        return _print_reply(backend, messages, settings, args)
+        return _print_reply(backend, info, messages, settings, args)
     finally:
         backend.close()
 
 
-def _print_reply(backend: Backend, messages: list[Message], settings: SamplingSettings,
+def _print_reply(backend: Backend, info: ModelInfo, messages: list[Message], settings: SamplingSettings,
                  args: argparse.Namespace) -> int:
     reply = backend.reply(messages, settings, explain=max(0, args.choices) if args.json else 0)
     parts = []
@@ -89,7 +89,7 @@ def _print_reply(backend: Backend, messages: list[Message], settings: SamplingSe
         record = reply.record.to_dict()
         keys = ("prompt_tokens", "generated_tokens", "reused_tokens", "ttft_s", "decode_tokens_per_s",
                 "finish_reason", "provider", "seed", "dropped_messages", "counted_by", "notes")
-        result = {"text": "".join(parts), **{k: record[k] for k in keys}}
+        result = {"text": "".join(parts), **{k: record[k] for k in keys}, "fallback_reason": info.fallback_reason}
         if record["server"]:
             result.update(server=record["server"], model=record["model"])
         if reply.steps:

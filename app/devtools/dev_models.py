@@ -30,7 +30,7 @@ def synthetic_builder() -> Callable[..., Path]:
     if not SYNTHETIC_SOURCE.is_file():
         raise NoSyntheticModel("There is no tests/support/synthetic_model.py to make a test model from.")
     if importlib.util.find_spec("onnx") is None:
-        raise NoSyntheticModel("Making the test model needs the 'onnx' package (pip install -e \".[test]\").")
+        raise NoSyntheticModel("Making the test model needs the 'onnx' package (pip install -e \".[cpu,test]\").")
     spec = importlib.util.spec_from_file_location("localchat_synthetic_model", SYNTHETIC_SOURCE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ from typing import Any
 from engine.errors import (LocalChatError, ModelFileBroken, ModelFolderMissing, NotAGenaiModel, OutOfMemory,
                            UnsupportedModelType)
 from engine.runtime.genai import genai
-from engine.runtime.providers import ProviderChoice, choose_provider
+from engine.runtime.providers import ProviderChoice, choose_provider, start_failure_reason
 
 CONFIG_FILE = "genai_config.json"
 
@@ -26,6 +26,7 @@ class ModelInfo:
     vocab_size: int
     provider: str
     fallback_reason: str | None = None
+    fallback_detail: str = ""  # the library's own words for why the provider did not start
     has_chat_template: bool = False
     server: str | None = None  # the base URL of the server running the model; None: this machine
 
@@ -57,7 +58,7 @@ def load_model(path: str | Path, provider: str = "auto") -> LoadedModel:
     og = genai()
     try:
         tokenizer = og.Tokenizer(model)
-    except Exception as error:  # noqa: BLE001 - any tokenizer failure means a broken folder
+    except RuntimeError as error:  # genai reports a missing or unreadable tokenizer as RuntimeError
         raise ModelFileBroken("The model's tokenizer files are missing or damaged; download the model again.",
                               str(error)) from error
     model_section = config.get("model", {})
@@ -66,7 +67,8 @@ def load_model(path: str | Path, provider: str = "auto") -> LoadedModel:
         path=str(folder), name=folder.name, model_type=str(model_section.get("type", "unknown")),
         context_length=int(model_section.get("context_length", 2048)),
         vocab_size=int(model_section.get("vocab_size", 0)),
-        provider=choice.provider, fallback_reason=choice.fallback_reason, has_chat_template=template is not None)
+        provider=choice.provider, fallback_reason=choice.fallback_reason,
+        fallback_detail=choice.fallback_detail, has_chat_template=template is not None)
     eos = model_section.get("eos_token_id", [])
     return LoadedModel(
         model=model, tokenizer=tokenizer, info=info, bos_token_id=model_section.get("bos_token_id"),
@@ -106,14 +108,17 @@ def _chat_template(folder: Path, tokenizer_config: dict) -> str | None:
 
 
 def _create_model(folder: Path, choice: ProviderChoice) -> tuple[Any, ProviderChoice]:
+    """The model on ``choice``'s provider, or on the CPU with the reason when a GPU provider cannot start."""
     og = genai()
     try:
         return og.Model(_config(folder, choice.provider)), choice
     except Exception as error:  # noqa: BLE001 - classified below
-        if choice.provider != "cpu":
-            fallback = ProviderChoice("cpu", f"{choice.provider.upper()} could not start ({_first_line(error)}); "
-                                             "using the CPU instead.")
-            return _create_model(folder, fallback), fallback
+        if choice.provider == "cpu":
+            raise classify_load_error(error, folder) from error
+        fallback = ProviderChoice("cpu", start_failure_reason(choice.provider, str(error)), str(error))
+    try:
+        return og.Model(_config(folder, "cpu")), fallback
+    except Exception as error:  # noqa: BLE001 - classified below
         raise classify_load_error(error, folder) from error
 
 
@@ -138,7 +143,3 @@ def classify_load_error(error: Exception, folder: Path) -> LocalChatError:
                                     "choose another model.", text)
     return ModelFileBroken(f"The model files in {folder.name} are missing or damaged; download the model again "
                            "or choose another folder.", text)
-
-
-def _first_line(error: Exception) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]

@@ -7,6 +7,7 @@ the model (see engine.runtime.model), which falls back to CPU with a reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from engine.errors import ProviderUnavailable
@@ -20,6 +21,7 @@ LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA", "dml": "DirectML"}
 class ProviderChoice:
     provider: str
     fallback_reason: str | None = None
+    fallback_detail: str = ""
 
 
 def built_in_providers() -> list[str]:
@@ -45,3 +47,36 @@ def choose_provider(requested: str) -> ProviderChoice:
         return ProviderChoice(requested)
     return ProviderChoice("cpu", f"This build of onnxruntime-genai has no {LABELS[requested]} support; "
                                  "using the CPU instead.")
+
+
+_MISSING_LIBRARY = re.compile(r"(?:failed to load library|error loading|cannot open shared object)[^A-Za-z0-9]*"
+                              r"([\w.+-]+\.(?:so(?:\.\d+)*|dll))", re.IGNORECASE)
+_START_FAILURES = (  # (words in the library's message, what they mean for the user), most specific first
+    (("no cuda-capable device", "cudaerrornodevice", "no device"), "no NVIDIA GPU was found"),
+    (("driver version is insufficient", "cudaerrorinsufficientdriver"),
+     "the NVIDIA driver is older than this CUDA build needs: update it"),
+    (("out of memory",), "the GPU has not enough free memory for this model"),
+)
+
+
+def start_failure_reason(provider: str, library_message: str) -> str:
+    """One sentence saying why a provider this build has could not start, and that the CPU is used instead."""
+    label = LABELS.get(provider, provider)
+    lowered = library_message.lower()
+    why = next((meaning for words, meaning in _START_FAILURES if any(w in lowered for w in words)), None)
+    missing = _MISSING_LIBRARY.search(library_message)
+    if why is None and missing:
+        why = _missing_library(provider, missing.group(1))
+    if why is None:
+        first_line = (library_message.strip().splitlines() or ["no reason given"])[0][:200]
+        why = f"the library said: {first_line}"
+    return f"{label} could not start ({why}); using the CPU instead."
+
+
+def _missing_library(provider: str, library: str) -> str:
+    if library.startswith(("libcuda.so", "nvcuda")):
+        return f"the NVIDIA driver is not installed ({library} is missing)"
+    if provider == "cuda":
+        return (f"{library} is missing: install the CUDA runtime and cuDNN libraries that the installed "
+                "onnxruntime-gpu was built for")
+    return f"{library} is missing"

@@ -23,8 +23,11 @@ excludedimports = ["onnxruntime_genai.models"]
 # engine.runtime.genai.genai_version() and `localchat doctor` read the installed distribution's version;
 # which distribution it is decides the flavour (CPU, DirectML, ...).
 datas = []
-for dist in ("onnxruntime-genai", "onnxruntime-genai-directml", "onnxruntime-genai-winml", "onnxruntime-genai-cuda",
-             "onnxruntime", "onnxruntime-directml", "onnxruntime-windowsml"):
+# Kept equal to engine.runtime.genai's FLAVOURS and ONNXRUNTIME_DISTRIBUTIONS (tests/packaging checks it).
+DISTRIBUTIONS = ["onnxruntime-genai", "onnxruntime-genai-directml", "onnxruntime-genai-winml", "onnxruntime-genai-cuda",
+                 "onnxruntime", "onnxruntime-gpu", "onnxruntime-directml", "onnxruntime-windowsml",
+                 "onnxruntime-openvino", "onnxruntime-qnn", "onnxruntime-rocm", "onnxruntime-training"]
+for dist in DISTRIBUTIONS:
     try:
         metadata.version(dist)
     except metadata.PackageNotFoundError:

@@ -18,8 +18,8 @@ VERSION="$(sed -n 's/^__version__ = "\(.*\)"/\1/p' app/__init__.py)"
 
 echo "== build environment ($VENV)"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-# onnx builds the self-test model at build time; it is excluded from the bundle.
-"$VENV/bin/pip" install -q --upgrade "$ROOT" pyinstaller onnx
+# The CPU flavour (the [cpu] extra); onnx builds the self-test model at build time and is excluded from the bundle.
+"$VENV/bin/pip" install -q --upgrade "$ROOT[cpu]" pyinstaller onnx
 
 echo "== icons, PyInstaller onedir"
 "$VENV/bin/python" packaging/make_icons.py

@@ -19,7 +19,7 @@ APP="$ROOT/dist/LocalChat.app"
 DMG="$ROOT/dist/LocalChat-${VERSION}-macos-arm64.dmg"
 
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/pip" install -q --upgrade "$ROOT" pyinstaller onnx
+"$VENV/bin/pip" install -q --upgrade "$ROOT[cpu]" pyinstaller onnx  # the CPU flavour: the [cpu] extra
 "$VENV/bin/python" packaging/make_icons.py
 rm -rf "$ROOT/dist/localchat" "$APP"
 "$VENV/bin/pyinstaller" --noconfirm --log-level WARN --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" \

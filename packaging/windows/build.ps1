@@ -1,8 +1,8 @@
 # Build the LocalChat Windows installer.  Usage (PowerShell, from anywhere):
 #     packaging\windows\build.ps1 -Flavour cpu        # or: -Flavour directml
-# The flavour is decided only by which onnxruntime-genai package the build environment gets:
-#   cpu      -> onnxruntime-genai            (runs everywhere)
-#   directml -> onnxruntime-genai-directml   (DirectX 12 GPUs; falls back to the CPU when none starts)
+# The flavour is decided only by which extra of LocalChat the build environment gets (one flavour each):
+#   cpu      -> .[cpu]   = onnxruntime-genai        (runs everywhere)
+#   directml -> .[winml] = onnxruntime-genai-winml  (DirectX 12 GPUs; falls back to the CPU when none starts)
 # Output: dist\LocalChat-<version>-windows-<flavour>-setup.exe.  Needs Python 3.10+ and NSIS (makensis).
 param([ValidateSet("cpu", "directml")][string]$Flavour = "cpu")
 $ErrorActionPreference = "Stop"
@@ -16,14 +16,8 @@ function Run { param([string]$Exe) & $Exe @args; if ($LASTEXITCODE -ne 0) { thro
 if (-not (Test-Path "$Venv\Scripts\python.exe")) { Run python -m venv $Venv }
 $Py = "$Venv\Scripts\python.exe"
 Run $Py -m pip install -q --upgrade pip
-if ($Flavour -eq "directml") {
-    # The app's dependency names the CPU package; swap it for the DirectML build of the same module.
-    Run $Py -m pip install -q "$Root" pyinstaller onnx
-    Run $Py -m pip uninstall -y -q onnxruntime-genai onnxruntime
-    Run $Py -m pip install -q onnxruntime-genai-directml
-} else {
-    Run $Py -m pip install -q "$Root" pyinstaller onnx
-}
+$Extra = @{ cpu = "cpu"; directml = "winml" }[$Flavour]
+Run $Py -m pip install -q "$Root[$Extra]" pyinstaller onnx
 
 Run $Py packaging\make_icons.py
 if (Test-Path dist\localchat) { Remove-Item -Recurse -Force dist\localchat }

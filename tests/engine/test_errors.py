@@ -11,7 +11,6 @@ import pytest
 from engine import errors
 from engine.runtime.conversation import Message
 from engine.runtime.model import classify_load_error, load_model
-from engine.runtime.providers import choose_provider
 from engine.runtime.session import ChatSession
 from engine.runtime.settings import SamplingSettings
 
@@ -84,15 +83,6 @@ def test_unsupported_model_type(model_copy):
 def test_unknown_provider_name(chat_model):
     with pytest.raises(errors.ProviderUnavailable):
         load_model(chat_model, "tpu")
-
-
-@pytest.mark.parametrize("provider", ["cuda", "dml"])
-def test_provider_missing_from_this_build_falls_back_to_cpu_and_says_why(chat_model, provider):
-    if choose_provider(provider).fallback_reason is None:
-        pytest.skip(f"this onnxruntime-genai build has {provider}")
-    info = load_model(chat_model, provider).info
-    assert info.provider == "cpu"
-    assert "using the CPU instead" in info.fallback_reason
 
 
 def test_tokens_outside_the_models_vocabulary(model_copy):

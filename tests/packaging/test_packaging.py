@@ -131,3 +131,24 @@ def test_committed_icons_are_there():
     assert (icons / "localchat.ico").is_file() and (icons / "localchat.icns").is_file()
     total = sum(p.stat().st_size for p in icons.iterdir())
     assert total < 300_000
+
+
+def test_hook_keeps_the_metadata_of_every_flavour_and_onnxruntime_the_app_reads():
+    from engine.runtime.genai import FLAVOURS, ONNXRUNTIME_DISTRIBUTIONS
+
+    assert set(_assigned_list(HOOK, "DISTRIBUTIONS")) == set(FLAVOURS) | set(ONNXRUNTIME_DISTRIBUTIONS)
+
+
+def test_every_build_installs_exactly_one_flavour_through_an_extra():
+    import pytest
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert not [d for d in project["dependencies"] if d.startswith("onnxruntime")]
+    extras = project["optional-dependencies"]
+    assert {name: [d.split(">")[0] for d in extras[name]] for name in ("cpu", "cuda", "winml")} == {
+        "cpu": ["onnxruntime-genai"], "cuda": ["onnxruntime-genai-cuda"], "winml": ["onnxruntime-genai-winml"]}
+    for script in ("linux/build.sh", "macos/build.sh"):
+        assert '"$ROOT[cpu]"' in (PACKAGING / script).read_text(encoding="utf-8")
+    windows = (PACKAGING / "windows" / "build.ps1").read_text(encoding="utf-8")
+    assert '"$Root[$Extra]"' in windows and "pip uninstall" not in windows

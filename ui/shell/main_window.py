@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFrame, QMainWindow, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
-from engine.errors import LocalChatError
+from engine.errors import LocalChatError, ProviderUnavailable
 from engine.runtime.model import ModelInfo
 from engine.models.registry import InstalledModel
 from ui.chat.controller import ChatController
@@ -176,6 +176,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"LocalChat — {info.name}" if info else "LocalChat")
         if info is not None:
             self.settings_panel.set_context_length(info.context_length)
+            if info.fallback_reason:  # the user asked for a GPU (or Auto found one built in) and did not get it
+                self.banner.show_error(ProviderUnavailable(info.fallback_reason, info.fallback_detail))
 
     def _on_generating_changed(self, generating: bool) -> None:
         self.picker.setEnabled(not generating)
