@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.errors import (LocalChatError, ModelFileBroken, ModelFolderMissing, NotAGenaiModel, OutOfMemory,
                            UnsupportedModelType)
+from engine.runtime.capacity import KvCache
 from engine.runtime.genai import genai
 from engine.runtime.providers import ProviderChoice, choose_provider, start_failure_reason
 
@@ -42,6 +43,7 @@ class LoadedModel:
     add_bos_token: bool
     eos_token_ids: frozenset[int]
     chat_template: str | None = field(default=None, repr=False)
+    kv_cache: KvCache = KvCache(bytes_per_token=0, preallocated=False)
 
 
 def load_model(path: str | Path, provider: str = "auto") -> LoadedModel:
@@ -73,7 +75,8 @@ def load_model(path: str | Path, provider: str = "auto") -> LoadedModel:
     return LoadedModel(
         model=model, tokenizer=tokenizer, info=info, bos_token_id=model_section.get("bos_token_id"),
         add_bos_token=bool(tokenizer_config.get("add_bos_token", False)),
-        eos_token_ids=frozenset(eos if isinstance(eos, list) else [eos]), chat_template=template)
+        eos_token_ids=frozenset(eos if isinstance(eos, list) else [eos]), chat_template=template,
+        kv_cache=KvCache.from_config(config, choice.provider))
 
 
 def _checked_folder(folder: Path) -> Path:

@@ -6,6 +6,19 @@ LocalChat keeps one generator per conversation so every turn reuses the KV cache
 it samples here instead, from a numpy generator seeded per reply: the same seed,
 conversation and settings always give the same reply.  Plain greedy replies skip this
 and use the library's own loop (see engine.runtime.session).
+
+This runs once per token, so its cost is bounded by one vectorised float32 pass over
+the vocabulary, with no full sort and no Python loop over it:
+
+* top-k: a threshold that at least k tokens pass is read off a strided sample of the
+  logits, and only the tokens above it are partitioned and ranked;
+* top-p without top-k: the temperature's weights are computed once, and the nucleus is
+  ranked among the tokens above a falling weight floor (usually a few hundred);
+* neither: the draw walks block sums of the weights, then one block;
+* token choices: one more exp-and-sum pass for the model's own probabilities.
+
+Each draw takes exactly one number from the seeded generator, and every step is
+deterministic for the same logits, which is what makes a seed repeat a reply.
 """
 
 from __future__ import annotations
@@ -16,48 +29,10 @@ import numpy as np
 
 from engine.runtime.settings import SamplingSettings
 
-
-class Sampler:
-    def __init__(self, settings: SamplingSettings, seed: int, vocab_size: int, context: list[int]) -> None:
-        self._settings = settings
-        self._rng = np.random.default_rng(seed)
-        self._seen = np.zeros(vocab_size, dtype=bool)
-        self._seen[np.asarray(context, dtype=np.int64)] = True
-
-    def pick(self, logits: np.ndarray) -> int:
-        """The next token for these logits (one row, one float per vocabulary entry)."""
-        return self.pick_explained(logits, 0)[0]
-
-    def pick_explained(self, logits: np.ndarray, count: int) -> tuple[int, list[Candidate]]:
-        """The next token, and the ``count`` tokens the model found most likely (the chosen one always among
-        them) with two probabilities each: the model's own, and the one the settings gave it when drawing."""
-        scores = np.asarray(logits, dtype=np.float64).reshape(-1)[: self._seen.size].copy()
-        settings = self._settings
-        if settings.repetition_penalty != 1.0:
-            _penalise(scores, self._seen, settings.repetition_penalty)
-        if settings.greedy:
-            token = int(np.argmax(scores))
-            drawn = {token: 1.0}
-        else:
-            candidates, probs = self._shortlist(scores / settings.temperature)
-            token = int(self._rng.choice(candidates, p=probs))
-            drawn = dict(zip(candidates.tolist(), probs.tolist()))
-        self._seen[token] = True
-        return token, (_candidates(scores, token, drawn, count) if count else [])
-
-    def _shortlist(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The tokens top-k and top-p leave in the running, with their probabilities (summing to 1)."""
-        top_k = self._settings.top_k
-        if 0 < top_k < scores.size:
-            candidates = np.argpartition(-scores, top_k - 1)[:top_k]
-        else:
-            candidates = np.arange(scores.size)
-        candidates = candidates[np.argsort(-scores[candidates], kind="stable")]
-        probs = np.exp(scores[candidates] - scores[candidates[0]])
-        probs /= probs.sum()
-        keep = int(np.searchsorted(np.cumsum(probs), self._settings.top_p) + 1)
-        candidates, probs = candidates[:keep], probs[:keep]
-        return candidates, probs / probs.sum()
+SAMPLE_STRIDE = 64  # every 64th logit is read to find the top-k threshold
+SAMPLE_SLACK = 4  # extra sample ranks, so that k tokens pass the threshold with near certainty
+NUCLEUS_FLOORS = (2.0 ** -10, 2.0 ** -16, 2.0 ** -24, 0.0)  # weights relative to the most likely token
+BLOCK = 1024  # tokens per block when drawing from the whole vocabulary
 
 
 @dataclass(frozen=True)
@@ -67,16 +42,132 @@ class Candidate:
     drawn_probability: float  # after temperature, top-k and top-p: what the draw used (greedy: 1 for the top)
 
 
-def _candidates(scores: np.ndarray, chosen: int, drawn: dict[int, float], count: int) -> list[Candidate]:
-    model = np.exp(scores - scores.max())
-    model /= model.sum()
-    top = np.argsort(-model, kind="stable")[:count].tolist()
+class Sampler:
+    def __init__(self, settings: SamplingSettings, seed: int, vocab_size: int | None, context: list[int]) -> None:
+        self._settings = settings
+        self._rng = np.random.default_rng(seed)
+        self._vocab = vocab_size or None
+        self._penalty = settings.repetition_penalty
+        self._seen: set[int] = set(int(t) for t in context) if self._penalty != 1.0 else set()
+        self._seen_ids = np.fromiter(self._seen, dtype=np.int64, count=len(self._seen))
+
+    def pick(self, logits: np.ndarray) -> int:
+        """The next token for these logits (one row, one float per vocabulary entry)."""
+        return self.pick_explained(logits, 0)[0]
+
+    def pick_explained(self, logits: np.ndarray, count: int) -> tuple[int, list[Candidate]]:
+        """The next token, and the ``count`` tokens the model found most likely (the chosen one always among
+        them) with two probabilities each: the model's own, and the one the settings gave it when drawing."""
+        scores = np.asarray(logits, dtype=np.float32).reshape(-1)[: self._vocab]
+        if self._penalty != 1.0:
+            scores = scores.copy()
+            _penalise(scores, self._seen_ids, self._penalty)
+        if self._settings.greedy:
+            token = int(scores.argmax())
+            draw = _Draw(ranked=np.array([token]), kept=np.ones(1), index=0)
+        else:
+            draw = self._draw(scores)
+            token = draw.token
+        if self._penalty != 1.0 and token not in self._seen:
+            self._seen.add(token)
+            self._seen_ids = np.append(self._seen_ids, token)
+        return token, (_candidates(scores, draw, count) if count else [])
+
+    def _draw(self, scores: np.ndarray) -> "_Draw":
+        settings = self._settings
+        inverse_temperature = np.float32(1.0 / settings.temperature)
+        if 0 < settings.top_k < scores.size:
+            ranked = top_tokens(scores, settings.top_k)
+            weights = np.exp((scores[ranked] - scores[ranked[0]]).astype(np.float64) * inverse_temperature)
+            return self._from_ranked(ranked, weights / weights.sum())
+        weights = scores - scores.max()
+        weights *= inverse_temperature
+        np.exp(weights, out=weights)
+        total = float(weights.sum())
+        if settings.top_p >= 1.0:
+            token = self._from_all(weights, total)
+            return _Draw(ranked=np.array([token]), kept=np.array([weights[token] / total]), index=0,
+                         weights=weights, total=total)
+        for floor in NUCLEUS_FLOORS:  # the first floor whose tokens hold top-p of the weight
+            members = np.flatnonzero(weights >= floor) if floor else np.arange(scores.size)
+            if float(weights[members].sum()) >= settings.top_p * total:
+                break
+        ranked = members[np.argsort(-weights[members], kind="stable")]
+        return self._from_ranked(ranked, weights[ranked].astype(np.float64) / total)
+
+    def _from_ranked(self, ranked: np.ndarray, probabilities: np.ndarray) -> "_Draw":
+        """Cut the ranked tokens where their probabilities (of the whole distribution) reach top-p, renormalise,
+        and draw one."""
+        cumulative = np.cumsum(probabilities)
+        keep = min(int(np.searchsorted(cumulative, self._settings.top_p)) + 1, ranked.size)
+        kept = probabilities[:keep] / cumulative[keep - 1]
+        index = min(int(np.searchsorted(np.cumsum(kept), self._rng.random(), side="right")), keep - 1)
+        return _Draw(ranked=ranked, kept=kept, index=index)
+
+    def _from_all(self, weights: np.ndarray, total: float) -> int:
+        """Draw from the whole vocabulary: find the block, then the token within it."""
+        target = self._rng.random() * total
+        block_sums = np.add.reduceat(weights, np.arange(0, weights.size, BLOCK)).astype(np.float64)
+        ends = np.cumsum(block_sums)
+        block = min(int(np.searchsorted(ends, target, side="right")), ends.size - 1)
+        inside = np.cumsum(weights[block * BLOCK:(block + 1) * BLOCK], dtype=np.float64)
+        rest = target - (ends[block - 1] if block else 0.0)
+        return block * BLOCK + min(int(np.searchsorted(inside, rest, side="right")), inside.size - 1)
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """One draw: the most likely tokens first (a prefix of the whole ranking), the probabilities of the first
+    ``kept.size`` of them, and which one was drawn.  Drawing from the whole vocabulary keeps the weights."""
+
+    ranked: np.ndarray
+    kept: np.ndarray
+    index: int
+    weights: np.ndarray | None = None
+    total: float = 1.0
+
+    @property
+    def token(self) -> int:
+        return int(self.ranked[self.index])
+
+
+def top_tokens(scores: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` highest-scoring tokens, best first, without sorting the vocabulary."""
+    size = scores.size
+    if count >= size:
+        return np.argsort(-scores, kind="stable")
+    members = None
+    if size >= 16 * SAMPLE_STRIDE * (count // SAMPLE_STRIDE + SAMPLE_SLACK):
+        sample = scores[::SAMPLE_STRIDE]
+        rank = sample.size - 1 - min(sample.size - 1, count // SAMPLE_STRIDE + SAMPLE_SLACK)
+        threshold = np.partition(sample, rank)[rank]
+        members = np.flatnonzero(scores >= threshold)
+        if members.size < count:  # an unlucky sample: rank everything
+            members = None
+    values = scores if members is None else scores[members]
+    best = np.argpartition(-values, count - 1)[:count]
+    best = best[np.argsort(-values[best], kind="stable")]
+    return best if members is None else members[best]
+
+
+def _candidates(scores: np.ndarray, draw: _Draw, count: int) -> list[Candidate]:
+    top = draw.ranked[:count] if draw.ranked.size >= count and draw.weights is None else top_tokens(scores, count)
+    chosen = draw.token
     if chosen not in top:
-        top[-1] = chosen
-    return [Candidate(t, float(model[t]), drawn.get(t, 0.0)) for t in top]
+        top = np.append(top[: count - 1], chosen)
+    best = scores[top[0]]
+    model = np.exp(scores[top] - best) / float(np.exp(scores - best).sum())
+    if draw.weights is not None:
+        drawn = (draw.weights[top] / draw.total).tolist()
+    else:
+        kept = dict(zip(draw.ranked[: min(draw.kept.size, count)].tolist(), draw.kept.tolist()))
+        kept[chosen] = float(draw.kept[draw.index])
+        drawn = [kept.get(t, 0.0) for t in top.tolist()]
+    return [Candidate(int(t), float(m), float(d)) for t, m, d in zip(top.tolist(), model.tolist(), drawn)]
 
 
 def _penalise(scores: np.ndarray, seen: np.ndarray, penalty: float) -> None:
     """The CTRL-paper penalty used by Hugging Face: seen tokens lose likelihood whatever their sign."""
-    seen_scores = scores[seen]
-    scores[seen] = np.where(seen_scores > 0, seen_scores / penalty, seen_scores * penalty)
+    seen = seen[seen < scores.size]
+    values = scores[seen]
+    scores[seen] = np.where(values > 0, values / penalty, values * penalty)

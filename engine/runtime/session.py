@@ -8,9 +8,11 @@ The token loop is the one from onnxruntime-genai's examples (``append_tokens``,
   the rest is processed.  An edit or regenerate keeps whatever prefix still matches.
   At least one prompt token is always fed again, because after ``rewind_to(n)`` the
   generator has no fresh prediction for position n until a token is appended.
-* Capacity.  genai's ``max_length`` counts prompt plus reply and sizes the KV buffer,
-  so a generator is made with room for this turn and about as much again, never the
-  whole context up front; a turn that does not fit starts a new generator.
+* Capacity.  genai's ``max_length`` counts prompt plus reply and sizes the KV buffer.
+  The generator is made when the session is, for the model's whole context when memory
+  allows (engine.runtime.capacity), so no turn waits for a rebuild; a new conversation
+  rewinds it to the start instead of allocating again.  Only a conversation longer than
+  memory allows starts a bigger generator.
 * Sampling.  Greedy replies without a repetition penalty use the library's own
   ``generate_next_token``; everything else is drawn by engine.runtime.sampling from the
   generator's logits, so seeds repeat exactly even on a reused cache.
@@ -24,6 +26,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+
+from engine.runtime.capacity import generator_capacity, memory_budget
 from engine.runtime.conversation import Message
 from engine.errors import GenerationFailed, LocalChatError, OutOfMemory
 from engine.runtime.genai import genai
@@ -32,8 +37,6 @@ from engine.runtime.prompt import PromptBuilder
 from engine.runtime.record import END_OF_REPLY, PART_OF_CHARACTER, Alternative, ReplyRecord, TokenStep
 from engine.runtime.sampling import Candidate, Sampler
 from engine.runtime.settings import MAX_SEED, SamplingSettings
-
-MIN_CAPACITY = 256
 
 
 class Reply:
@@ -54,12 +57,22 @@ class Reply:
 
 
 class ChatSession:
-    def __init__(self, loaded: LoadedModel) -> None:
+    def __init__(self, loaded: LoadedModel, kv_budget: int | None = None) -> None:
+        """``kv_budget``: bytes the KV buffer may take (default: this machine's share, see engine.runtime.capacity).
+
+        The first generator is made here, so its buffer is allocated while the model loads, not on the first
+        reply.  If that fails, the first reply tries again and reports why, after the checks on its prompt."""
         self.loaded = loaded
         self._prompt = PromptBuilder(loaded)
+        self._kv_budget = kv_budget if kv_budget is not None else memory_budget(loaded.info.provider)
         self._generator: Any = None
         self._capacity = 0
         self._cached: list[int] = []
+        self._token_texts: dict[int, str] = {}
+        try:
+            self._new_generator(1)
+        except Exception:  # noqa: BLE001 - not lost: the first reply makes it again and reports the error
+            self._drop_generator()
 
     def reply(self, messages: Sequence[Message], settings: SamplingSettings,
               cancel: threading.Event | None = None, explain: int = 0) -> Reply:
@@ -79,8 +92,17 @@ class ChatSession:
     def count_tokens(self, messages: Sequence[Message]) -> int:
         return len(self._prompt.encode(messages))
 
+    @property
+    def capacity(self) -> int:
+        """Tokens the current generator holds (genai's ``max_length``)."""
+        return self._capacity
+
     def forget(self) -> None:
-        """Drop the KV cache (for a new conversation, or after a failure)."""
+        """Reuse nothing on the next reply (a new conversation): the generator is kept and rewound."""
+        self._cached = []
+
+    def _drop_generator(self) -> None:
+        """After a failure the generator's state is unknown: the next reply starts a new one."""
         self._generator, self._capacity, self._cached = None, 0, []
 
     def _stream(self, messages: list[Message], request: "_Request", record: ReplyRecord) -> Iterator[str]:
@@ -94,10 +116,10 @@ class ChatSession:
             record.reused_tokens = self._prefill(ids, len(ids) + budget)
             yield from self._decode(ids, request, budget, record, started)
         except LocalChatError:
-            self.forget()
+            self._drop_generator()
             raise
         except Exception as error:  # noqa: BLE001 - the library's errors become one plain sentence
-            self.forget()
+            self._drop_generator()
             raise _generation_error(error) from error
         finally:
             record.total_s = time.perf_counter() - started
@@ -106,8 +128,8 @@ class ChatSession:
         """Bring the generator's cache to ``ids``; return how many tokens were reused."""
         # One prompt token is always fed again (see above), and rewinding to the full cached length is
         # refused by genai 0.18 for models whose KV buffer is not shared, so keep one token short of both.
-        reuse = min(_common_prefix(self._cached, ids), len(ids) - 1, len(self._cached) - 1)
-        if self._generator is None or needed > self._capacity or reuse <= 0:
+        reuse = max(0, min(_common_prefix(self._cached, ids), len(ids) - 1, len(self._cached) - 1))
+        if self._generator is None or needed > self._capacity:
             self._new_generator(needed)
             reuse = 0
         else:
@@ -119,8 +141,8 @@ class ChatSession:
 
     def _new_generator(self, needed: int) -> None:
         og = genai()
-        self._generator = None
-        capacity = min(self.loaded.info.context_length, max(MIN_CAPACITY, 2 * needed))
+        self._generator, self._capacity, self._cached = None, 0, []  # free the old buffer before the new one
+        capacity = generator_capacity(self.loaded.kv_cache, self.loaded.info.context_length, needed, self._kv_budget)
         params = og.GeneratorParams(self.loaded.model)
         params.set_search_options(max_length=capacity, do_sample=False, repetition_penalty=1.0)
         self._generator = og.Generator(self.loaded.model, params)
@@ -130,7 +152,8 @@ class ChatSession:
                 started: float) -> Iterator[str]:
         generator, settings, cancel = self._generator, request.settings, request.cancel
         native = settings.greedy and settings.repetition_penalty == 1.0 and not request.explain
-        sampler = None if native else Sampler(settings, request.seed, self.loaded.info.vocab_size or 1 << 20, ids)
+        sampler = None if native else Sampler(settings, request.seed, self.loaded.info.vocab_size, ids)
+        last = np.zeros(1, dtype=np.int32)  # the token fed back each step, without a list conversion
         stream = self.loaded.tokenizer.create_stream()
         eos = self.loaded.eos_token_ids
         first_token_at = 0.0
@@ -147,7 +170,8 @@ class ChatSession:
                 token = int(generator.get_next_tokens()[0])
             else:
                 if previous is not None:
-                    generator.append_tokens([previous])
+                    last[0] = previous
+                    generator.append_tokens(last)
                 token, candidates = sampler.pick_explained(generator.get_logits(), request.explain)
                 if candidates:
                     request.steps.append(self._step(candidates, token))
@@ -173,17 +197,21 @@ class ChatSession:
         if decode_tokens > 0:
             record.decode_tokens_per_s = decode_tokens / max(time.perf_counter() - first_token_at, 1e-9)
 
-
     def _step(self, candidates: list[Candidate], chosen: int) -> TokenStep:
         return TokenStep(tuple(Alternative(self._token_text(c.token), c.model_probability, c.drawn_probability,
                                            c.token == chosen) for c in candidates))
 
     def _token_text(self, token: int) -> str:
         """A token as a reader can see it: end of reply, a piece of a character, or its text."""
-        if token in self.loaded.eos_token_ids:
-            return END_OF_REPLY
-        text = self.loaded.tokenizer.decode([token])
-        return PART_OF_CHARACTER if not text or "\ufffd" in text else text
+        text = self._token_texts.get(token)
+        if text is None:
+            if token in self.loaded.eos_token_ids:
+                text = END_OF_REPLY
+            else:
+                text = self.loaded.tokenizer.decode([token])
+                text = PART_OF_CHARACTER if not text or "\ufffd" in text else text
+            self._token_texts[token] = text
+        return text
 
 
 @dataclass(frozen=True)

@@ -78,9 +78,9 @@ def test_edit_keeps_the_common_prefix_only(chat_loaded):
     assert text == token_text(chat_loaded, reference_reply(chat_loaded, edited))
 
 
-def test_conversation_outgrowing_the_generator_gets_a_new_one_and_stays_correct(plain_loaded):
+def test_a_much_longer_second_turn_stays_correct(plain_loaded):
     session = ChatSession(plain_loaded)
-    long_text = " ".join(["count"] * 100)  # ~100 tokens: needs more room than the first generator had
+    long_text = " ".join(["count"] * 100)  # ~100 tokens after a 5-token first turn
     first = [Message("user", "hi")]
     session.reply(first, SamplingSettings(temperature=0, max_new_tokens=5)).text()
     messages = first + [Message("assistant", " Hello café"), Message("user", long_text)]
