@@ -16,7 +16,7 @@ CLI_FLAGS = ("--version", "-h", "--help")
 def gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="localchat", description="Open the LocalChat window.",
-        epilog="Commands without a window: localchat {generate,doctor,bench,models,history,export,self-test} --help")
+        epilog="Commands without a window: localchat {generate,serve,doctor,bench,models,history,export,self-test} --help")
     parser.add_argument("--model", metavar="PATH|ID",
                         help="model folder, or an installed model's id, to load at start")
     parser.add_argument("--provider", choices=PROVIDERS, default="auto", help="where the model runs")

@@ -15,7 +15,7 @@ from typing import Sequence
 from engine.errors import LocalChatError
 
 COMMAND_MODULES = ["app.cli.generate", "app.cli.doctor", "app.cli.bench", "app.cli.models", "app.cli.history",
-                   "app.cli.export", "app.cli.selftest"]
+                   "app.cli.export", "app.cli.selftest", "app.cli.serve"]
 
 
 def build_parser() -> argparse.ArgumentParser:

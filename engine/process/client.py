@@ -12,6 +12,7 @@ import multiprocessing
 from typing import Any, Iterator, Sequence
 
 from engine.process import host
+from engine.process.generation import GenerationRequest, Piece
 from engine.runtime.conversation import Message
 from engine.errors import EngineCrashed
 from engine.runtime.model import ModelInfo
@@ -62,6 +63,11 @@ class EngineProcess:
         record, steps = ReplyRecord(), []
         return Reply(self._reply_events(list(messages), settings, explain, record, steps), record, steps)
 
+    def generate(self, request: GenerationRequest) -> "PieceStream":
+        """Run an API generation (stop strings, log-probabilities); iterate for batches of pieces."""
+        record = ReplyRecord()
+        return PieceStream(self._generation_events(request, record), record)
+
     def count_tokens(self, messages: Sequence[Message]) -> int:
         self._ensure_running(reload=True)
         self._send(("count", list(messages)))
@@ -100,6 +106,21 @@ class EngineProcess:
             else:
                 raise _unexpected(kind, payload)
 
+    def _generation_events(self, request: GenerationRequest, record: ReplyRecord) -> Iterator[list[Piece]]:
+        self._ensure_running(reload=True)
+        self._cancel.clear()
+        self._send(("generate", request))
+        while True:
+            message = self._receive()
+            if message[0] == "pieces":
+                record.prompt_tokens, record.generated_tokens = message[2], message[3]
+                yield message[1]
+            elif message[0] == "finished":
+                record.__dict__.update(message[1].__dict__)
+                return
+            else:
+                raise _unexpected(message[0], message[1:])
+
     def _ensure_running(self, reload: bool) -> None:
         if self._process is not None and self._process.is_alive():
             return
@@ -137,6 +158,17 @@ class EngineProcess:
         self.close()
         return EngineCrashed("The engine stopped unexpectedly and will restart; what you wrote is kept, "
                              "so send it again.", f"exit code {code}")
+
+
+class PieceStream:
+    """Batches of pieces as the engine sends them; ``record`` is complete once the iteration ends."""
+
+    def __init__(self, batches: Iterator[list[Piece]], record: ReplyRecord) -> None:
+        self._batches = batches
+        self.record = record
+
+    def __iter__(self) -> Iterator[list[Piece]]:
+        return self._batches
 
 
 def _unexpected(kind: str, payload: Any) -> EngineCrashed:

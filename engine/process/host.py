@@ -6,9 +6,10 @@ therefore runs the engine here, in a child process, and talks to it through
 engine.process.client.  Requests and events are plain tuples of picklable data.
 
 Requests: ("load", path, provider), ("reply", messages, settings, explain), ("forget",),
-("count", messages).  Events: ("loaded", ModelInfo), ("chunk", text, prompt_tokens, generated_tokens),
-("steps", [TokenStep]) when token choices were asked for, ("finished", ReplyRecord), ("count", n),
-("failed", ErrorPayload).
+("count", messages), ("generate", GenerationRequest).  Events: ("loaded", ModelInfo),
+("chunk", text, prompt_tokens, generated_tokens), ("steps", [TokenStep]) when token choices were asked
+for, ("pieces", [Piece], prompt_tokens, generated_tokens) for a generation, ("finished", ReplyRecord),
+("count", n), ("failed", ErrorPayload).
 Text chunks are batched for ``FLUSH_S`` so a fast model does not pay a pipe
 round-trip per token.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import errors
+from engine.process.generation import Generation, GenerationRequest, raw_session
 from engine.runtime.session import ChatSession
 
 FLUSH_S = 0.002
@@ -49,6 +51,7 @@ def serve(conn: Any, cancel: Any) -> None:
     from engine.runtime.model import load_model
 
     session: ChatSession | None = None
+    raw: ChatSession | None = None  # the same model continuing raw text, made when first asked for
     while True:
         try:
             request = conn.recv()
@@ -57,11 +60,21 @@ def serve(conn: Any, cancel: Any) -> None:
         command, args = request[0], request[1:]
         try:
             if command == "load":
-                session = None  # free the old model before loading the next
+                session = raw = None  # free the old model before loading the next
                 session = ChatSession(load_model(*args))
                 conn.send(("loaded", session.loaded.info))
             elif command == "reply":
                 _stream_reply(conn, _require(session), *args, cancel=cancel)
+            elif command == "generate":
+                request: GenerationRequest = args[0]
+                target = _require(session)
+                if request.prompt is not None:  # one KV cache at a time: the session not in use frees its own
+                    raw = raw or raw_session(target)
+                    target.forget()
+                    target = raw
+                elif raw is not None:
+                    raw.forget()
+                _stream_generation(conn, target, request, cancel)
             elif command == "forget":
                 _require(session).forget()
             elif command == "count":
@@ -93,4 +106,21 @@ def _stream_reply(conn: Any, session: ChatSession, messages: list, settings: Any
         conn.send(("chunk", "".join(pending), record.prompt_tokens, record.generated_tokens))
     if reply.steps:
         conn.send(("steps", reply.steps))
+    conn.send(("finished", record))
+
+
+def _stream_generation(conn: Any, session: ChatSession, request: GenerationRequest, cancel: Any) -> None:
+    generation = Generation(session, request, cancel)
+    record = generation.record
+    pending: list = []
+    last_flush = time.perf_counter()
+    for piece in generation:
+        pending.append(piece)
+        now = time.perf_counter()
+        if now - last_flush >= FLUSH_S:
+            conn.send(("pieces", pending, record.prompt_tokens, record.generated_tokens))
+            pending = []
+            last_flush = now
+    if pending:
+        conn.send(("pieces", pending, record.prompt_tokens, record.generated_tokens))
     conn.send(("finished", record))
