@@ -12,6 +12,9 @@ failed, another version chosen); this class writes it down:
   messages, so its rows stay as an empty ``error`` reply that is never shown and later
   messages at that position are stored as its alternatives.
 
+Browsing while a reply streams: the reply's conversation is set aside (``_Place``) when another
+one is opened; its text keeps being saved there, and opening it again shows the same live tree.
+
 Storage trouble (a damaged file set aside, a full or read-only disk, a newer database) is
 reported once through ``report`` as one plain sentence; the chat itself keeps working.
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
@@ -35,6 +38,17 @@ from ui.history.sidebar import SidebarEntry
 
 SAVE_INTERVAL_S = 1.0
 _RECORD_FIELDS = {field.name for field in fields(ReplyRecord)}
+
+@dataclass
+class _Place:
+    """One conversation's bookkeeping: its id, the tree on screen and which stored message each node is."""
+
+    conversation_id: int | None
+    tree: ConversationTree | None
+    ids: dict[Node, int]
+    hidden: dict[tuple, int]
+    root_id: int | None
+
 
 def is_failed_send(message: Message) -> bool:
     """An empty reply that ended in an error: the chat dropped it, so it is not shown again."""
@@ -87,6 +101,7 @@ def _restore_outcome(node: Node, message: Message) -> None:
         return
     stats = {key: value for key, value in message.stats.items() if key in _RECORD_FIELDS}
     node.record = ReplyRecord(**stats) if stats else None
+    node.greedy = message.settings.get("temperature") == 0
     if message.status in ("interrupted", "error", "streaming"):
         node.interrupted = True  # shown with the "Interrupted" note
         if node.record is None:
@@ -98,6 +113,8 @@ class ChatHistory(QObject):
         super().__init__(window)
         self.store, self.controller, self.sidebar = store, window.controller, window.sidebar
         self._report = window.banner.show_error
+        self._notice = window.banner.show_notice
+        self._live: _Place | None = None  # the conversation a reply streams in, while another one is shown
         controller, sidebar = self.controller, self.sidebar
         self.conversation_id: int | None = None
         self._tree: ConversationTree | None = None
@@ -139,12 +156,25 @@ class ChatHistory(QObject):
     def open(self, conversation_id: int) -> None:
         if conversation_id == self.conversation_id and self.controller.tree is self._tree:
             return
-        if self.controller.generating:  # the list is disabled while a reply streams; keep the selection honest
-            self._refresh_list()
-            return
         self._guarded(lambda: self._open(conversation_id))
 
+    def _place(self) -> _Place:
+        return _Place(self.conversation_id, self._tree, self._ids, self._hidden, self._root_id)
+
+    def _use(self, place: _Place) -> None:
+        self.conversation_id, self._tree, self._ids = place.conversation_id, place.tree, place.ids
+        self._hidden, self._root_id = place.hidden, place.root_id
+
     def _open(self, conversation_id: int) -> None:
+        generating = self.controller.generating
+        if generating and self._live is None and self.controller.reply_tree is self._tree:
+            self._live = self._place()  # the reply goes on there; keep its tree and ids
+        if generating and self._live is not None and self._live.conversation_id == conversation_id:
+            self._use(self._live)  # back to the reply in progress: the same live tree, still streaming
+            self._live = None
+            self.controller.open_conversation(self._tree)
+            self._refresh_list()
+            return
         messages = self.store.all_messages(conversation_id)
         tree, self._ids, hidden = tree_from_messages(messages)
         self._root_id = next((m.id for m in messages if m.role == "system" and m.parent_id is None and m.active),
@@ -157,8 +187,6 @@ class ChatHistory(QObject):
 
     def new_chat(self) -> None:
         """Start a stored conversation, or stay in the current one if nothing was said in it yet."""
-        if self.controller.generating:
-            return
         self._guarded(self._new_chat)
 
     def _new_chat(self) -> None:
@@ -197,25 +225,44 @@ class ChatHistory(QObject):
             self._reply, self._saved_at = node, float("-inf")
         self._ids[node] = message.id
 
+    def _reply_ids(self) -> dict[Node, int]:
+        return self._live.ids if self._live is not None else self._ids
+
+    def _in_reply_conversation(self, work: Callable[[], object]) -> None:
+        """Run ``work`` with the bookkeeping of the conversation the reply belongs to, then forget it."""
+        live, self._live = self._live, None
+        if live is None:
+            work()
+            return
+        shown = self._place()
+        self._use(live)
+        try:
+            work()
+        finally:
+            self._use(shown)
+
     def _on_reply_updated(self, node: Node, _text: str) -> None:
         now = time.monotonic()
-        if node in self._ids and now - self._saved_at >= SAVE_INTERVAL_S:
+        ids = self._reply_ids()
+        if node in ids and now - self._saved_at >= SAVE_INTERVAL_S:
             self._saved_at = now
-            self._guarded(lambda: self.store.update_reply(self._ids[node], node.content))
+            self._guarded(lambda: self.store.update_reply(ids[node], node.content))
 
     def _on_reply_finished(self, node: Node, record: ReplyRecord) -> None:
         self._reply = None
-        if node in self._ids:
+        ids = self._reply_ids()
+        if node in ids:
             status = "cancelled" if record.finish_reason == "cancelled" else "done"
-            self._guarded(lambda: self.store.finish_reply(self._ids[node], status=status, content=node.content,
-                                                          stats=record.to_dict()))
+            self._in_reply_conversation(lambda: self._guarded(lambda: self.store.finish_reply(
+                ids[node], status=status, content=node.content, stats=record.to_dict())))
             self._refresh_list()
+        self._live = None
 
     def _on_failed(self, error: LocalChatError) -> None:
         node, self._reply = self._reply, None
-        if node is None or node not in self._ids:
+        if node is None or node not in self._reply_ids():
             return
-        self._guarded(lambda: self._store_failure(node, error))
+        self._in_reply_conversation(lambda: self._guarded(lambda: self._store_failure(node, error)))
 
     def _store_failure(self, node: Node, error: LocalChatError) -> None:
         self.store.finish_reply(self._ids[node], status="error", content=node.content, stats={},
@@ -270,7 +317,11 @@ class ChatHistory(QObject):
         self._refresh_list()
 
     def _on_delete_requested(self, conversation_id: int) -> None:
-        if conversation_id == self.conversation_id and self.controller.generating:
+        streaming_here = (self._live.conversation_id if self._live is not None else
+                          self.conversation_id if self.controller.reply_tree is self._tree else None)
+        if self.controller.generating and conversation_id == streaming_here:
+            self._notice("A reply is being written in this conversation; stop it (Esc) or let it finish "
+                         "before deleting it.")
             return
         self._guarded(lambda: self._delete(conversation_id))
 
@@ -321,9 +372,10 @@ class ChatHistory(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """On close, keep the text of a reply still streaming (the next start marks it interrupted)."""
-        if event.type() == QEvent.Type.Close and self._reply is not None and self._reply in self._ids:
+        ids = self._reply_ids()
+        if event.type() == QEvent.Type.Close and self._reply is not None and self._reply in ids:
             reply = self._reply
-            self._guarded(lambda: self.store.update_reply(self._ids[reply], reply.content))
+            self._guarded(lambda: self.store.update_reply(ids[reply], reply.content))
         return False
 
     # --- storage trouble ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer
 from app.storage.settings import AppSettings, SettingsNotSaved
 from engine.errors import InvalidSetting
 from engine.runtime.settings import SamplingSettings
+from ui.chat.settings_panel import default_text_size
 from ui.shell.main_window import MainWindow
 
 SAVE_DELAY_MS = 500
@@ -43,6 +44,10 @@ class SettingsKeeper(QObject):
         window.settings_panel.changed.connect(self._timer.start)
         window.settings_panel.system_prompt_edit.textChanged.connect(self._timer.start)
         window.settings_panel.theme_changed.connect(self._timer.start)
+        window.settings_panel.text_size_changed.connect(self._timer.start)
+        window.top_bar.wide_button.toggled.connect(self._timer.start)
+        window.top_bar.settings_button.toggled.connect(self._timer.start)
+        window.sidebar.collapse_requested.connect(self._timer.start)
         window.picker.provider_combo.currentIndexChanged.connect(self._timer.start)
         window.controller.model_changed.connect(self._on_model_changed)
         window.installEventFilter(self)
@@ -54,6 +59,11 @@ class SettingsKeeper(QObject):
         if preferences.window_geometry:
             window.restoreGeometry(QByteArray(base64.b64decode(preferences.window_geometry)))
         window.settings_panel.set_theme(preferences.theme)
+        if preferences.text_size:
+            window.settings_panel.set_text_size(preferences.text_size)
+        window.set_wide(preferences.wide_column)
+        window.set_sidebar_open(preferences.sidebar_open)
+        window.set_settings_open(preferences.settings_open)
         if not model_given and preferences.last_model and Path(preferences.last_model).is_dir():
             window.load_model(preferences.last_model)
         self._timer.stop()  # restoring is not a change to save
@@ -62,9 +72,12 @@ class SettingsKeeper(QObject):
         self._timer.stop()
         panel, window = self.window.settings_panel, self.window
         sampling = panel.settings()
+        sidebar_open, settings_open, wide = window.panel_wishes()
+        text_size = panel.text_size()
         self.preferences = replace(
             self.preferences, provider=window.picker.provider(), system_prompt=panel.system_prompt(),
-            theme=panel.theme(),
+            theme=panel.theme(), wide_column=wide, sidebar_open=sidebar_open, settings_open=settings_open,
+            text_size=0.0 if text_size == round(default_text_size()) and not self.preferences.text_size else text_size,
             window_geometry=base64.b64encode(bytes(window.saveGeometry())).decode("ascii"),
             **{name: getattr(sampling, name) for name in _SAMPLING})
         try:

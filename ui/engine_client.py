@@ -40,6 +40,7 @@ class _EngineWorker(QObject):
     failed = Signal(object)
     engine_died = Signal()
     engine_restarted = Signal()
+    context_counted = Signal(int, int)
 
     def __init__(self, engine: Backend, stop: threading.Event) -> None:
         super().__init__()
@@ -84,6 +85,29 @@ class _EngineWorker(QObject):
             self.steps_received.emit(reply.steps)
         self.reply_finished.emit(reply.record)
 
+    @Slot(object, int)
+    def _on_count_requested(self, messages: list, request_id: int) -> None:
+        """A count is a figure for the meter, not something the user asked for: a failure is only logged."""
+        count_tokens = getattr(self._engine, "count_tokens", None)  # a remote server may not count for us
+        if count_tokens is None:
+            return
+        try:
+            tokens = count_tokens(messages)
+        except Exception:  # noqa: BLE001 - logged; the meter keeps its last value
+            log.warning("counting the conversation's tokens failed", exc_info=True)
+            return
+        self.context_counted.emit(request_id, tokens)
+
+    @Slot()
+    def _on_forget_requested(self) -> None:
+        forget = getattr(self._engine, "forget", None)  # a remote server keeps no cache of ours
+        if forget is None:
+            return
+        try:
+            forget()
+        except Exception as error:  # noqa: BLE001 - see _report
+            self._report(error)
+
     def _report(self, error: Exception) -> None:
         """Every failure reaches the window; one outside the LocalChat family would otherwise leave it waiting."""
         if not isinstance(error, LocalChatError):
@@ -106,6 +130,8 @@ class EngineClient(QObject):
     load_requested = Signal(str, str)
     reply_requested = Signal(object, object, int)
     backend_change_requested = Signal(object)
+    count_requested = Signal(object, int)
+    forget_requested = Signal()
 
     model_loaded = Signal(object)      # ModelInfo
     text_received = Signal(str)        # a chunk of the reply
@@ -115,6 +141,7 @@ class EngineClient(QObject):
     failed = Signal(object)            # LocalChatError
     engine_died = Signal()
     engine_restarted = Signal()
+    context_counted = Signal(int, int)  # request id, tokens the conversation takes in the model's context
 
     def __init__(self, backend: Backend | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -131,8 +158,10 @@ class EngineClient(QObject):
         self.load_requested.connect(self._worker._on_load_requested)
         self.reply_requested.connect(self._worker._on_reply_requested)
         self.backend_change_requested.connect(self._worker._on_backend_change_requested)
-        for name in ("model_loaded", "text_received", "tokens_counted", "steps_received", "reply_finished", "failed", "engine_died",
-                     "engine_restarted"):
+        self.count_requested.connect(self._worker._on_count_requested)
+        self.forget_requested.connect(self._worker._on_forget_requested)
+        for name in ("model_loaded", "text_received", "tokens_counted", "steps_received", "reply_finished", "failed",
+                     "engine_died", "engine_restarted", "context_counted"):
             getattr(self._worker, name).connect(getattr(self, name))
         self._thread.start()
 
@@ -158,6 +187,14 @@ class EngineClient(QObject):
         """Ask for a reply; ``explain`` > 0 also asks for that many token choices per step."""
         self._stop.clear()
         self.reply_requested.emit(list(messages), settings, explain)
+
+    def count(self, messages: Sequence[Message], request_id: int) -> None:
+        """Ask how many tokens ``messages`` take; the answer comes as ``context_counted(request_id, n)``."""
+        self.count_requested.emit(list(messages), request_id)
+
+    def forget(self) -> None:
+        """Drop the engine's KV cache before a reply in another conversation."""
+        self.forget_requested.emit()
 
     def cancel(self) -> None:
         """Stop the reply in progress before its next token (runs on the caller's thread)."""

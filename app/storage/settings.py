@@ -23,7 +23,7 @@ from engine.errors import LocalChatError
 
 SETTINGS_NAME = "settings.json"
 PROVIDERS = ("auto", "cpu", "cuda", "dml")
-THEMES = ("system", "light", "dark")
+THEMES = ("system", "light", "dark", "high_contrast")
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,12 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "system_prompt": lambda v: isinstance(v, str),
     "window_geometry": _optional_str,
     "theme": lambda v: v in THEMES,
+    "text_size": lambda v: _is_number(v) and (v == 0 or 6 <= v <= 48),
+    "wide_column": lambda v: isinstance(v, bool),
+    "sidebar_open": lambda v: isinstance(v, bool),
+    "settings_open": lambda v: isinstance(v, bool),
 }
-_FLOATS = ("temperature", "top_p", "repetition_penalty")
+_FLOATS = ("temperature", "top_p", "repetition_penalty", "text_size")
 
 
 @dataclass
@@ -78,6 +82,10 @@ class AppSettings:
     system_prompt: str = ""
     window_geometry: str | None = None  # base64 of QWidget.saveGeometry()
     theme: str = "system"
+    text_size: float = 0.0  # points for the conversation's text; 0: the system's size
+    wide_column: bool = False
+    sidebar_open: bool = True
+    settings_open: bool = True
 
     @classmethod
     def load(cls, path: Path | None = None) -> AppSettings:

@@ -73,6 +73,11 @@ class EngineProcess:
         self._send(("count", list(messages)))
         return self._expect("count")
 
+    def forget(self) -> None:
+        """Drop the KV cache (the next reply is for another conversation).  No answer is sent back."""
+        if self._process is not None and self._process.is_alive() and self._last_load is not None:
+            self._send(("forget",))
+
     def cancel(self) -> None:
         """Ask the running reply to stop before its next token (safe from any thread)."""
         self._cancel.set()

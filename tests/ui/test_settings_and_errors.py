@@ -13,12 +13,12 @@ from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT
 
 
-def test_max_tokens_slider_limits_the_reply(chat, chat_model):
+def test_max_tokens_field_limits_the_reply(chat, chat_model):
     chat.load(chat_model)
-    slider = chat.window.settings_panel._sliders["max_new_tokens"][0]
-    assert slider.maximum() == 256  # the model's context
+    field = chat.window.settings_panel.fields["max_new_tokens"]
+    assert field.spin.maximum() == 256  # the model's context
     chat.use(temperature=0.0)
-    slider.setValue(3)
+    field.spin.setValue(3)
     chat.send("Hi")
     record = chat.controller.tree.active_path()[-1].record
     assert (record.generated_tokens, record.finish_reason) == (3, "max_tokens")

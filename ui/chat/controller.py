@@ -63,6 +63,8 @@ class ChatController(QObject):
     generating_changed = Signal(bool)
     model_changed = Signal(object)           # ModelInfo, or None when no model is loaded
     failed = Signal(object)                  # LocalChatError
+    conversation_shown = Signal()            # another conversation (or a new one) is on screen
+    notice = Signal(str)                     # why something the user asked for cannot happen now
 
     def __init__(self, client: EngineClient, view: ChatView, composer: Composer, status: StatusPanel,
                  settings_source: SettingsSource, parent: QObject | None = None,
@@ -74,6 +76,9 @@ class ChatController(QObject):
         self.tree = ConversationTree()
         self.model: ModelInfo | None = None
         self._reply: Node | None = None
+        self._reply_tree: ConversationTree | None = None  # the conversation the reply in progress belongs to
+        self._cache_tree: ConversationTree | None = None  # the conversation the engine's KV cache holds
+        self._count_id = 0  # the latest context count asked for; older answers are stale
         self.reply_settings: tuple[SamplingSettings, str] | None = None  # what the reply in progress was asked with
         self._resend_text: str | None = None  # what goes back to the composer if the reply fails at once
         self._pending: list[str] = []
@@ -90,6 +95,7 @@ class ChatController(QObject):
         client.steps_received.connect(self._on_steps_received)
         client.reply_finished.connect(self._on_reply_finished)
         client.failed.connect(self._on_failed)
+        client.context_counted.connect(self._on_context_counted)
         composer.send_requested.connect(self.send)
         composer.stop_requested.connect(self.stop)
         view.regenerate_requested.connect(self.regenerate)
@@ -118,7 +124,9 @@ class ChatController(QObject):
         self.view.show_welcome(False)
         self.composer.set_can_send(True)
         self.status.show_model(info)
+        self._cache_tree = None  # a new model starts with an empty cache
         self.model_changed.emit(info)
+        self._count_context()
 
     # --- conversation ----------------------------------------------------------------------------------------
 
@@ -158,13 +166,58 @@ class ChatController(QObject):
     def new_chat(self) -> None:
         self.open_conversation(ConversationTree())
 
+    @property
+    def reply_tree(self) -> ConversationTree | None:
+        """The conversation a reply is being written in (None when no reply is in progress)."""
+        return self._reply_tree if self.generating else None
+
     def open_conversation(self, tree: ConversationTree) -> None:
-        """Show another conversation (a new one, or one the app restored from storage)."""
-        if self.generating:
-            return
+        """Show another conversation (a new one, or one the app restored from storage).
+
+        A reply in progress goes on in its own conversation; coming back to it shows it still streaming.
+        """
         self.tree = tree
-        self.view.show_path(tree.active_path())
-        self.status.show_context(0)
+        self.view.show_path(tree.active_path(), streaming=self._reply if tree is self._reply_tree else None)
+        self._show_elsewhere_hint()
+        self.conversation_shown.emit()
+        if self.model is None:
+            self.status.show_no_model()
+            return
+        last = next((node for node in reversed(tree.active_path()) if node.role == "assistant" and node.record
+                     and node.record.finish_reason != "error"), None)
+        if self.generating and tree is self._reply_tree:
+            self.status.show_idle("Writing…")
+        elif last is not None:
+            self.status.show_record(last.record, greedy=last.greedy)
+        else:
+            self.status.show_idle("Ready")
+        self._count_context()
+
+    def _showing_reply(self) -> bool:
+        return self.generating and self.tree is self._reply_tree
+
+    def _show_elsewhere_hint(self) -> None:
+        elsewhere = self.generating and self.tree is not self._reply_tree
+        self.composer.set_hint("A reply is still being written in another conversation; it goes on there. You "
+                               "can send here when it ends (Esc stops it)." if elsewhere else "")
+
+    def _count_context(self) -> None:
+        """Ask the engine how much of the context the conversation on screen uses (the meter shows it)."""
+        self._count_id += 1
+        if self.model is None or self._loading:
+            return
+        settings, system_prompt = self._settings_source()
+        path = self.tree.active_path()
+        messages = self.tree.messages_until(path[-1], system_prompt) if path else (
+            self.tree.messages_until(self.tree.root, system_prompt))
+        if not messages:
+            self.status.show_context(0)
+            return
+        self.client.count(messages, self._count_id)
+
+    def _on_context_counted(self, request_id: int, tokens: int) -> None:
+        if request_id == self._count_id and not self._showing_reply():
+            self.status.show_context(tokens)
 
     def stop(self) -> None:
         if self.generating:
@@ -179,9 +232,15 @@ class ChatController(QObject):
         settings, system_prompt = self._settings_source()
         self.reply_settings = (settings, system_prompt)
         self._reply, self._resend_text = reply, resend_text
+        self._reply_tree = self.tree
+        reply.greedy = settings.greedy
         self._started = time.perf_counter()
         self._counts = StreamCounts()
         self._status_shown_at = float("-inf")
+        self._count_id += 1  # a count still on its way is about the conversation before this turn
+        if self._cache_tree is not self.tree:
+            self.client.forget()  # another conversation's cache would be reported as "reused" in this one
+            self._cache_tree = self.tree
         self.client.ask(self.tree.messages_until(user, system_prompt), settings, self._choices_source())
         if resend_text is not None:
             self.message_added.emit(user)
@@ -190,6 +249,7 @@ class ChatController(QObject):
     def _set_generating(self, generating: bool) -> None:
         self.composer.set_generating(generating)
         self.view.set_busy(generating)
+        self._show_elsewhere_hint()
         self.generating_changed.emit(generating)
 
     # --- engine notifications --------------------------------------------------------------------------------
@@ -206,10 +266,12 @@ class ChatController(QObject):
         text = "".join(self._pending)
         self._pending.clear()
         self._reply.content += text
-        self.view.last_message().append_text(text)
+        widget = self.view.widget_for(self._reply) if self.tree is self._reply_tree else None
+        if widget is not None:
+            widget.append_text(text)
         self.reply_updated.emit(self._reply, text)
         now = time.perf_counter()
-        if now - self._status_shown_at >= STATUS_INTERVAL_S:  # readable, and the meter repaints at once
+        if widget is not None and now - self._status_shown_at >= STATUS_INTERVAL_S:  # readable, and the meter repaints at once
             self._status_shown_at = now
             counts = self._counts
             self.status.show_streaming(now - self._started, counts.generated, counts.tokens_per_s())
@@ -227,10 +289,16 @@ class ChatController(QObject):
         self._timer.stop()
         reply, self._reply = self._reply, None
         reply.record = record
-        self.view.last_message().render_final()
-        self.status.show_record(record)
+        widget = self.view.widget_for(reply)
+        if widget is not None:
+            widget.render_final()
+            self.status.show_record(record, greedy=reply.greedy)
+        else:
+            self.status.show_idle("The reply in the other conversation is finished and saved")
         self.reply_finished.emit(reply, record)
         self._set_generating(False)
+        if widget is None:
+            self._count_context()
 
     def _on_failed(self, error: LocalChatError) -> None:
         if self._loading:
@@ -248,15 +316,20 @@ class ChatController(QObject):
         self._flush()
         self._timer.stop()
         reply, self._reply = self._reply, None
+        shown = self.tree is self._reply_tree
         if reply.content:
             reply.interrupted = True  # keep what was written; the note says it was cut short
-            self.view.last_message().render_final()
+            widget = self.view.widget_for(reply)
+            if widget is not None:
+                widget.render_final()
         else:
             user = reply.parent
-            self.tree.remove(reply)
+            tree = self._reply_tree
+            tree.remove(reply)
             if self._resend_text is not None:
-                self.tree.remove(user)
+                tree.remove(user)
                 self.composer.restore(self._resend_text)
-            self.view.show_path(self.tree.active_path())
+            if shown:
+                self.view.show_path(self.tree.active_path())
         self.status.show_idle("The reply did not finish")
         self._set_generating(False)

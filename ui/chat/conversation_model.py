@@ -22,6 +22,7 @@ class Node:
     active: int = 0
     record: ReplyRecord | None = None
     interrupted: bool = False
+    greedy: bool = False  # asked with temperature 0: nothing was drawn at random, so its seed means nothing
     steps: list[TokenStep] = field(default_factory=list)  # token choices, when they were asked for
 
     @property

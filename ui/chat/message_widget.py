@@ -1,21 +1,27 @@
-"""One message in the chat: a labelled bubble with its text, its actions and its alternatives (‹ 1/2 ›)."""
+"""One message in the chat, as a card: your messages in a bubble on the right, replies as plain document text
+across the column, each with a row of actions underneath (Copy, Regenerate or Edit, Same seed, ‹ 1/2 ›).
+
+The text itself is a ``MessageBody``; this module owns only the card around it.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout,
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QTextEdit, QToolButton, QVBoxLayout,
                                QWidget)
 
-from ui.chat.code_block import CodeBlock
+from ui.chat.composer import MessageInput
 from ui.chat.conversation_model import Node
-from ui.chat.markdown_blocks import split_blocks
-from ui.chat.safe_text import SafeBrowser
+from ui.chat.message_body import MessageBody
 from ui.chat.token_choices import TokenChoicesDialog
 
 ROLE_LABELS = {"user": "You", "assistant": "Assistant"}
 FINISH_NOTES = {"cancelled": "Stopped", "max_tokens": "Reached the max new tokens limit",
                 "context_full": "The conversation filled the model's context", "error": "Interrupted"}
+COPIED_MS = 1500
+BUSY_TIP = "Wait for the reply being written to finish (or stop it with Esc)"
+BUBBLE_PADDING = 14
 
 
 class MessageWidget(QFrame):
@@ -23,39 +29,57 @@ class MessageWidget(QFrame):
     edit_submitted = Signal(object, str)
     alternative_requested = Signal(object, int)
     seed_requested = Signal(int)
+    copied = Signal()
 
-    def __init__(self, node: Node, parent: QWidget | None = None) -> None:
+    def __init__(self, node: Node, streaming: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.node = node
-        self.setObjectName(f"{node.role}Bubble")
-        self.setAccessibleName(f"{ROLE_LABELS.get(node.role, node.role)} message")
-        self._stream: SafeBrowser | None = None
+        user = node.role == "user"
+        self.setObjectName("message")
+        self.setAccessibleName("Your message" if user else f"{ROLE_LABELS.get(node.role, node.role)} message")
         self._editor: QWidget | None = None
-        self.body = QVBoxLayout()
-        self.body.setSpacing(6)
+        self._busy = False
+        self.body = MessageBody(node)
         self.note = QLabel()
         self.note.setObjectName("messageNote")
         self.note.setWordWrap(True)
         self.note.hide()
+        self.role_label = QLabel(ROLE_LABELS.get(node.role, node.role))
+        self.role_label.setObjectName("roleLabel")
+        self.card = QFrame()
+        self.card.setObjectName(f"{node.role}Bubble")
+        card = QVBoxLayout(self.card)
+        card.setContentsMargins(BUBBLE_PADDING, 8, BUBBLE_PADDING, 8) if user else card.setContentsMargins(0, 0, 0, 0)
+        card.setSpacing(4)
+        card.addWidget(self.role_label)
+        self.role_label.setVisible(not user)  # your own messages need no label; the bubble says it
+        card.addWidget(self.body)
+        card.addWidget(self.note)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 6, 12, 8)
-        layout.setSpacing(4)
-        layout.addLayout(self._build_header())
-        layout.addLayout(self.body)
-        layout.addWidget(self.note)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        if user:
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(self.card, 100)  # as wide as its text needs (its maximum), up to the column
+            layout.addLayout(row)
+        else:
+            layout.addWidget(self.card)
+        layout.addWidget(self._build_actions())
         self._show_alternatives()
-        if node.role == "assistant" and node.record is None and not node.content:
-            self._start_stream()
+        if streaming or (node.role == "assistant" and node.record is None and not node.content):
+            self.body.start_stream()
         else:
             self.render_final()
 
-    def _build_header(self) -> QHBoxLayout:
-        header = QHBoxLayout()
-        header.setSpacing(2)
-        self.role_label = QLabel(ROLE_LABELS.get(self.node.role, self.node.role))
-        self.role_label.setObjectName("roleLabel")
-        header.addWidget(self.role_label)
-        header.addSpacing(8)
+    # --- the action row --------------------------------------------------------------------------------------
+
+    def _build_actions(self) -> QWidget:
+        actions = QWidget()
+        actions.setObjectName("messageActions")
+        row = QHBoxLayout(actions)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
         self.previous_button = self._tool("‹", "Previous version", "Show the previous version of this message")
         self.position_label = QLabel()
         self.position_label.setObjectName("alternativeLabel")
@@ -63,31 +87,43 @@ class MessageWidget(QFrame):
         self.next_button = self._tool("›", "Next version", "Show the next version of this message")
         self.previous_button.clicked.connect(lambda: self.alternative_requested.emit(self.node, -1))
         self.next_button.clicked.connect(lambda: self.alternative_requested.emit(self.node, 1))
-        for widget in (self.previous_button, self.position_label, self.next_button):
-            header.addWidget(widget)
-        header.addStretch()
         self.copy_button = self._tool("Copy", "Copy message", "Copy this message's text")
         self.copy_button.clicked.connect(self._on_copy_clicked)
-        header.addWidget(self.copy_button)
+        self._copied_timer = QTimer(self)
+        self._copied_timer.setSingleShot(True)
+        self._copied_timer.setInterval(COPIED_MS)
+        self._copied_timer.timeout.connect(self._show_copy_idle)
+        self.figures_label = QLabel()
+        self.figures_label.setObjectName("figuresLabel")
+        self.figures_label.setAccessibleName("Reply figures")
+        self.figures_label.hide()
         if self.node.role == "assistant":
+            self.action_button = self._tool("Regenerate", "Regenerate reply",
+                                            "Write a new reply; this one is kept as an earlier version")
+            self.action_button.clicked.connect(lambda: self.regenerate_requested.emit(self.node))
             self.seed_button = self._tool("Same seed", "Use this reply's seed", "")
             self.seed_button.clicked.connect(lambda: self.seed_requested.emit(self.node.record.seed))
             self.seed_button.hide()
-            header.addWidget(self.seed_button)
             self.choices_button = self._tool("Token choices", "Show token choices",
                                              "See, for every token of this reply, the tokens the model weighed")
             self.choices_button.clicked.connect(self._on_choices_clicked)
             self.choices_button.hide()
-            header.addWidget(self.choices_button)
-            self.action_button = self._tool("Regenerate", "Regenerate reply",
-                                            "Write a new reply; this one is kept as an earlier version")
-            self.action_button.clicked.connect(lambda: self.regenerate_requested.emit(self.node))
+            widgets = [self.copy_button, self.action_button, self.seed_button, self.choices_button,
+                       self.previous_button, self.position_label, self.next_button]
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addSpacing(8)
+            row.addWidget(self.figures_label)
+            row.addStretch(1)
         else:
             self.action_button = self._tool("Edit", "Edit message",
                                             "Change this message and send it again; the original is kept")
             self.action_button.clicked.connect(self._on_edit_clicked)
-        header.addWidget(self.action_button)
-        return header
+            row.addStretch(1)
+            for widget in (self.previous_button, self.position_label, self.next_button, self.copy_button,
+                           self.action_button):
+                row.addWidget(widget)
+        return actions
 
     def _tool(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -95,81 +131,96 @@ class MessageWidget(QFrame):
         button.setAccessibleName(name)
         button.setToolTip(tip)
         button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         return button
+
+    def focus_order(self) -> list[QWidget]:
+        """What Tab visits in this message, top to bottom: its text (and anything in it), then its buttons."""
+        inside = [w for w in [self.body, *self.body.findChildren(QWidget)]
+                  if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+        for view in inside:
+            if isinstance(view, QTextEdit):
+                view.setTabChangesFocus(True)  # Tab leaves the text instead of walking its links
+        editor = [self.edit_box, self.edit_cancel_button, self.edit_send_button] if self._editor else []
+        if self.node.role == "assistant":
+            buttons = [self.copy_button, self.action_button, self.seed_button, self.choices_button,
+                       self.previous_button, self.next_button]
+        else:
+            buttons = [self.previous_button, self.next_button, self.copy_button, self.action_button]
+        return inside + editor + buttons
 
     def _show_alternatives(self) -> None:
         count = len(self.node.alternatives)
         index = self.node.alternative_index
         self.position_label.setText(f"{index + 1}/{count}")
+        self.position_label.setAccessibleName(f"Version {index + 1} of {count}")
         for widget in (self.previous_button, self.position_label, self.next_button):
             widget.setVisible(count > 1)
-        self.previous_button.setEnabled(index > 0)
-        self.next_button.setEnabled(index < count - 1)
+        self.previous_button.setEnabled(index > 0 and not self._busy)
+        self.next_button.setEnabled(index < count - 1 and not self._busy)
 
     def set_busy(self, busy: bool) -> None:
-        """While a reply streams, the conversation's shape cannot change."""
-        for button in (self.previous_button, self.next_button, self.action_button):
-            button.setEnabled(not busy)
-        if not busy:
-            self._show_alternatives()
+        """While a reply streams, the conversation's shape cannot change; the tooltip says why."""
+        self._busy = busy
+        self.action_button.setEnabled(not busy)
+        self.action_button.setToolTip(BUSY_TIP if busy else self._action_tip())
+        self._show_alternatives()
 
-    def _start_stream(self) -> None:
-        self._stream = SafeBrowser()
-        self._stream.setAccessibleName("Reply text")
-        self.body.addWidget(self._stream)
+    def _action_tip(self) -> str:
+        return ("Write a new reply; this one is kept as an earlier version" if self.node.role == "assistant"
+                else "Change this message and send it again; the original is kept")
+
+    # --- the text ---------------------------------------------------------------------------------------------
 
     def append_text(self, text: str) -> None:
-        assert self._stream is not None, "text arrived for a message that is not streaming"
-        self._stream.append_plain(text)
+        self.body.append_text(text)
 
     def text_widgets(self) -> list[QWidget]:
-        return [self.body.itemAt(i).widget() for i in range(self.body.count())]
+        return self.body.text_widgets()
 
     def render_final(self) -> None:
-        """Replace the streamed plain text with the message rendered once (Markdown for the assistant)."""
-        blocks = split_blocks(self.node.content) if self.node.role == "assistant" else []
-        stream, self._stream = self._stream, None
-        if stream is not None and len(blocks) == 1 and blocks[0].kind == "text":
-            stream.set_markdown(blocks[0].text)  # prose only: the streaming view can show it as it is
-            stream.setAccessibleName("Message text")
-            self._show_note()
-            return
-        self._clear_body()
-        if self.node.role == "assistant":
-            for block in blocks:
-                self.body.addWidget(CodeBlock(block.text, block.language) if block.kind == "code"
-                                    else self._prose(block.text, markdown=True))
-        else:
-            self.body.addWidget(self._prose(self.node.content, markdown=False))
+        self.body.render_final()
         self._show_note()
+        self._fit_bubble()
 
-    def _prose(self, text: str, markdown: bool) -> SafeBrowser:
-        view = SafeBrowser()
-        view.setAccessibleName("Message text")
-        if markdown:
-            view.set_markdown(text)
-        else:
-            view.setPlainText(text)
-        return view
+    def _fit_bubble(self) -> None:
+        """A short message of yours gets a short bubble, as in other chat apps; a long one wraps."""
+        if self.node.role != "user":
+            return
+        metrics = self.fontMetrics()
+        natural = max((metrics.horizontalAdvance(line) for line in self.node.content.split("\n")), default=0)
+        self.card.setMaximumWidth(natural + 2 * BUBBLE_PADDING + 28)  # text view margins and a little air
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_bubble()
 
     def _on_choices_clicked(self) -> None:
         TokenChoicesDialog(self.node.steps, self).exec()
 
     def _show_details(self) -> None:
-        """The reply's figures on its label, and a way back to its seed: the same seed, conversation and
-        settings give the same reply, which is how a user sees that sampling, not the model, made it differ."""
+        """The reply's figures beside its buttons, and a way back to its seed: the same seed, conversation and
+        settings give the same reply, which is how a user sees that sampling, not the model, made it differ.
+        A greedy reply (temperature 0) drew nothing at random, so it has no seed to offer."""
         record = self.node.record
-        if self.node.role != "assistant" or record is None or record.seed is None:
+        if self.node.role != "assistant" or record is None or record.finish_reason == "error":
             return
         self.choices_button.setVisible(bool(self.node.steps))
+        seeded = record.seed is not None and not self.node.greedy
         reused = f", {record.reused_tokens} reused from the cache" if record.reused_tokens else ""
+        seed = f"Seed {record.seed} · " if seeded else "Greedy (temperature 0) · "
         self.role_label.setToolTip(
-            f"Seed {record.seed} · {record.generated_tokens} tokens written · first token after "
+            f"{seed}{record.generated_tokens} tokens written · first token after "
             f"{record.ttft_s * 1000:.0f} ms · {record.decode_tokens_per_s:.0f} tokens/s · "
             f"{record.prompt_tokens} tokens read{reused} · on {record.provider.upper()}")
-        self.seed_button.setToolTip(f"Fix the seed to {record.seed} in Reply settings: with the same settings, "
-                                    "Regenerate then writes this reply again")
-        self.seed_button.show()
+        self.figures_label.setText(f"{record.generated_tokens} tokens · {record.decode_tokens_per_s:.0f} tokens/s")
+        self.figures_label.setToolTip(self.role_label.toolTip())
+        self.figures_label.show()
+        if seeded:
+            self.seed_button.setToolTip(f"Fix the seed to {record.seed} in Reply settings: with the same settings, "
+                                        "Regenerate then writes this reply again")
+        self.seed_button.setVisible(seeded)
 
     def _show_note(self) -> None:
         self._show_details()
@@ -182,40 +233,85 @@ class MessageWidget(QFrame):
         self.note.setText(note)
         self.note.setVisible(bool(note))
 
-    def _clear_body(self) -> None:
-        while self.body.count():
-            widget = self.body.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
+    # --- copy and edit ----------------------------------------------------------------------------------------
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.node.content)
+        self.copy_button.setText("Copied ✓")
+        self.copy_button.setAccessibleName("Copied to the clipboard")
+        self._copied_timer.start()
+        self.copied.emit()
+
+    def _show_copy_idle(self) -> None:
+        self.copy_button.setText("Copy")
+        self.copy_button.setAccessibleName("Copy message")
+
+    def start_edit(self) -> None:
+        """Edit in place: the text is replaced by an editor (Enter sends, Shift+Enter adds a line, Esc cancels)."""
+        self._on_edit_clicked()
 
     def _on_edit_clicked(self) -> None:
-        if self._editor is not None:
+        if self._editor is not None or self.node.role != "user":
             return
         self._editor = QWidget()
-        self.edit_box = QPlainTextEdit(self.node.content)
+        self.edit_box = _EditInput()
+        self.edit_box.setPlainText(self.node.content)
         self.edit_box.setAccessibleName("Edit message")
-        self.edit_box.setFixedHeight(90)
-        self.edit_send_button, cancel = QPushButton("Send"), QPushButton("Cancel")
+        self.edit_box.setMinimumHeight(72)
+        self.edit_box.submitted.connect(lambda: self._finish_edit(self.edit_box.toPlainText()))
+        self.edit_box.cancelled.connect(lambda: self._finish_edit(None))
+        self.edit_send_button, self.edit_cancel_button = QPushButton("Send"), QPushButton("Cancel")
+        self.edit_send_button.setObjectName("primaryButton")
         self.edit_send_button.setAccessibleName("Send edited message")
-        cancel.setAccessibleName("Cancel editing")
+        self.edit_cancel_button.setAccessibleName("Cancel editing")
         buttons = QHBoxLayout()
         buttons.addStretch()
-        buttons.addWidget(cancel)
+        buttons.addWidget(self.edit_cancel_button)
         buttons.addWidget(self.edit_send_button)
         layout = QVBoxLayout(self._editor)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit_box)
         layout.addLayout(buttons)
-        self.body.addWidget(self._editor)
+        self.body.hide()  # the text is in the editor; showing it twice is confusing
+        self.card.setMaximumWidth(16777215)
+        self.card.layout().addWidget(self._editor)
         self.edit_box.setFocus()
+        self.edit_box.moveCursor(self.edit_box.textCursor().MoveOperation.End)
         self.edit_send_button.clicked.connect(lambda: self._finish_edit(self.edit_box.toPlainText()))
-        cancel.clicked.connect(lambda: self._finish_edit(None))
+        self.edit_cancel_button.clicked.connect(lambda: self._finish_edit(None))
 
     def _finish_edit(self, text: str | None) -> None:
+        if self._editor is None:
+            return
+        self._editor.hide()
         self._editor.deleteLater()
         self._editor = None
+        self.body.show()
+        self._fit_bubble()
         if text is not None and text.strip():
             self.edit_submitted.emit(self.node, text.strip())
+        else:
+            self.action_button.setFocus()
+
+    @property
+    def editing(self) -> bool:
+        return self._editor is not None
+
+
+class _EditInput(MessageInput):
+    """The Edit box keys are the composer's (Enter sends, Shift+Enter adds a line), plus Esc to cancel."""
+
+    cancelled = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Escape:
+            event.accept()  # Esc cancels the edit here; elsewhere in the window it stops a reply
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)

@@ -1,5 +1,7 @@
 """The conversation list left of the chat: new chat, search, rename, delete with undo, export and import.
 
+It folds down to an icon rail (expand, new chat, search) to leave the chat more room.
+
 The sidebar only shows entries and says what the user asked for; the app layer owns the
 store and answers by calling ``show_entries``.  File dialogs live here because they are
 part of asking; what is written or read is the app's business.
@@ -9,21 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget)
+
+from ui.history.entry_delegate import NEEDLE_ROLE, SNIPPET_ROLE, ConversationDelegate
+from ui.shell.icons import line_icon
 
 UNTITLED = "New chat"
 UNDO_MS = 10000
 SEARCH_DELAY_MS = 150
 EXPORT_FORMATS = {"markdown": ("Markdown", "md"), "json": ("JSON", "json")}
 ID_ROLE = Qt.ItemDataRole.UserRole
-# Spacing only, so the palette (light or dark) still decides the colours.
-STYLE = """
-    #conversationList::item { padding: 5px 6px; border-radius: 4px; }
-    #conversationList::item:selected { background: palette(highlight); color: palette(highlighted-text); }
-    QToolButton::menu-indicator { image: none; width: 0px; }
-"""
+FULL_WIDTH = 260
+RAIL_WIDTH = 52
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class SidebarEntry:
 class Sidebar(QWidget):
     conversation_selected = Signal(int)
     new_chat_requested = Signal()
+    collapse_requested = Signal(bool)  # True: fold to the icon rail
     search_changed = Signal(str)
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
@@ -49,7 +52,13 @@ class Sidebar(QWidget):
         super().__init__(parent)
         self.setObjectName("sidebar")
         self.setAccessibleName("Conversations")
-        self.setStyleSheet(STYLE)
+        self.collapse_button = self._rail_button("menu", "Hide conversations", "Fold the sidebar (Ctrl+B)")
+        self.collapse_button.clicked.connect(lambda: self.collapse_requested.emit(not self.collapsed))
+        self.rail_new_button = self._rail_button("plus", "New chat", "New chat (Ctrl+N)")
+        self.rail_new_button.clicked.connect(self.new_chat_requested)
+        self.rail_search_button = self._rail_button("search", "Search conversations",
+                                                    "Search conversations (Ctrl+K)")
+        self.rail_search_button.clicked.connect(self.focus_search)
         self.new_button = QPushButton("New chat")
         self.new_button.setAccessibleName("New chat")
         self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
@@ -72,6 +81,8 @@ class Sidebar(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("conversationList")
         self.list.setAccessibleName("Conversation list")
+        self.list.setItemDelegate(ConversationDelegate(self.list))
+        self.list.installEventFilter(self)
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)  # one line per title; the tooltip has all of it
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -86,22 +97,88 @@ class Sidebar(QWidget):
         self.empty_label.hide()
         self.undo_bar = self._build_undo_bar()
         top = QHBoxLayout()
+        top.setSpacing(4)
+        top.addWidget(self.collapse_button)
         top.addWidget(self.new_button, 1)
         top.addWidget(self.more_button)
+        self._full = QWidget()
+        full = QVBoxLayout(self._full)
+        full.setContentsMargins(0, 0, 0, 0)
+        full.setSpacing(6)
+        full.addWidget(self.search_box)
+        full.addWidget(self.empty_label)
+        full.addWidget(self.list, 1)
+        full.addWidget(self.undo_bar)
+        self._rail = QWidget()
+        rail = QVBoxLayout(self._rail)
+        rail.setContentsMargins(0, 0, 0, 0)
+        rail.addWidget(self.rail_new_button)
+        rail.addWidget(self.rail_search_button)
+        rail.addStretch()
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(top)
-        layout.addWidget(self.search_box)
-        layout.addWidget(self.empty_label)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.undo_bar)
+        layout.addWidget(self._full, 1)
+        layout.addWidget(self._rail, 1)
+        self.collapsed = False
+        self.set_collapsed(False)
+        self.refresh_icons()
         self._entries: list[SidebarEntry] = []
         self._deleted_id: int | None = None
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
         self._undo_timer.setInterval(UNDO_MS)
         self._undo_timer.timeout.connect(self.undo_bar.hide)
+
+    def _rail_button(self, icon: str, name: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName(f"{icon}RailButton")
+        button.setProperty("icon_name", icon)
+        button.setAccessibleName(name)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.setFixedSize(34, 34)
+        return button
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        """The full list (about 260 px) or the icon rail (expand, new chat, search)."""
+        self.collapsed = collapsed
+        self._full.setVisible(not collapsed)
+        self._rail.setVisible(collapsed)
+        self.new_button.setVisible(not collapsed)
+        self.more_button.setVisible(not collapsed)
+        self.collapse_button.setAccessibleName("Show conversations" if collapsed else "Hide conversations")
+        self.collapse_button.setToolTip(("Unfold" if collapsed else "Fold") + " the sidebar (Ctrl+B)")
+        self.setFixedWidth(RAIL_WIDTH if collapsed else FULL_WIDTH)
+
+    def focus_search(self) -> None:
+        """Ctrl+K: unfold if needed and put the cursor in the search box, its text selected."""
+        if self.collapsed:
+            self.collapse_requested.emit(False)
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.refresh_icons()
+        super().changeEvent(event)
+
+    def refresh_icons(self) -> None:
+        """Icons in the palette's text colour (again after a theme change)."""
+        color = self.palette().color(QPalette.ColorRole.WindowText)
+        for button in (self.collapse_button, self.rail_new_button, self.rail_search_button):
+            button.setIcon(line_icon(button.property("icon_name"), color))
+
+    def eventFilter(self, watched: object, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Delete removes the selected conversation (with Undo), as in a file list."""
+        if watched is self.list and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Delete and self.list.state() != QListWidget.State.EditingState:
+            conversation_id = self.current_id()
+            if conversation_id is not None:
+                self.delete_requested.emit(conversation_id)
+                return True
+        return super().eventFilter(watched, event)
 
     def _build_more_menu(self) -> QMenu:
         menu = QMenu(self)
@@ -134,8 +211,13 @@ class Sidebar(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for entry in entries:
-            item = QListWidgetItem(self._label(entry))
+            item = QListWidgetItem(entry.title or UNTITLED)
             item.setData(ID_ROLE, entry.id)
+            snippet = entry.snippet if entry.snippet and entry.snippet != entry.title else ""
+            item.setData(SNIPPET_ROLE, snippet)
+            item.setData(NEEDLE_ROLE, self.search_text())
+            item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                         f"{entry.title or UNTITLED}: {snippet}" if snippet else entry.title or UNTITLED)
             item.setToolTip(entry.title or UNTITLED)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             self.list.addItem(item)
@@ -156,11 +238,6 @@ class Sidebar(QWidget):
     def titles(self) -> list[str]:
         """The titles as listed, top to bottom."""
         return [self.list.item(row).text().split("\n")[0] for row in range(self.list.count())]
-
-    def set_busy(self, busy: bool) -> None:
-        """While a reply streams the chat on screen cannot change, so switching and starting chats wait."""
-        self.list.setEnabled(not busy)
-        self.new_button.setEnabled(not busy)
 
     def show_deleted(self, conversation_id: int, title: str) -> None:
         self._deleted_id = conversation_id
@@ -190,16 +267,16 @@ class Sidebar(QWidget):
             self.rename_requested.emit(entry.id, title)
 
     def _on_context_menu(self, position: QPoint) -> None:
-        item = self.list.itemAt(position)
+        item = self.list.itemAt(position) or self.list.currentItem()  # the Menu key opens it for the selection
         if item is None:
             return
         conversation_id = item.data(ID_ROLE)
         menu = QMenu(self)
-        menu.addAction("Rename", lambda: self.rename(conversation_id))
+        menu.addAction("Rename\tF2", lambda: self.rename(conversation_id))
         for key, (label, _suffix) in EXPORT_FORMATS.items():
             menu.addAction(f"Export as {label}…", lambda key=key: self._on_export(conversation_id, key))
         menu.addSeparator()
-        menu.addAction("Delete", lambda: self.delete_requested.emit(conversation_id))
+        menu.addAction("Delete\tDel", lambda: self.delete_requested.emit(conversation_id))
         menu.exec(self.list.viewport().mapToGlobal(position))
 
     def _on_export(self, conversation_id: int | None, key: str) -> None:
@@ -226,10 +303,6 @@ class Sidebar(QWidget):
             self.undo_delete_requested.emit(deleted)
 
     # --- helpers -----------------------------------------------------------------------------------------------
-
-    def _label(self, entry: SidebarEntry) -> str:
-        title = entry.title or UNTITLED
-        return f"{title}\n{entry.snippet}" if entry.snippet and entry.snippet != entry.title else title
 
     def _entry(self, conversation_id: int) -> SidebarEntry | None:
         return next((entry for entry in self._entries if entry.id == conversation_id), None)

@@ -1,12 +1,15 @@
-"""Choosing a model folder and the execution provider to run it on."""
+"""The model in use and where it runs, at the top of the chat: a model button (its menu opens a folder, the
+installed models or the Models page) and the execution provider."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QWidget
 
 from engine.runtime.providers import LABELS, PROVIDERS
 
+NO_MODEL_TEXT = "Choose a model"
 PROVIDER_TIP = ("Where the model runs. Auto picks the best this computer offers for the model; if a graphics "
                 "card cannot be used, LocalChat falls back to the CPU and says why.")
 
@@ -26,10 +29,23 @@ class ModelPicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.open_button = QPushButton("Open model folder…")
-        self.open_button.setAccessibleName("Open model folder")
-        self.open_button.setToolTip("Choose a folder with an ONNX Runtime GenAI model (it has genai_config.json)")
-        self.open_button.clicked.connect(self.choose_folder)
+        self.model_button = QToolButton()
+        self.model_button.setObjectName("modelButton")
+        self.model_button.setText(NO_MODEL_TEXT + "  ▾")
+        self.model_button.setAccessibleName("Model")
+        self.model_button.setAccessibleDescription("No model loaded")
+        self.model_button.setToolTip("The model in use; click to open another")
+        self.model_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu = QMenu(self)
+        self.model_button.setMenu(self.menu)
+        self.open_action = QAction("Open model folder…\tCtrl+O", self)  # the window owns the shortcut itself
+        self.open_action.setToolTip("Choose a folder with an ONNX Runtime GenAI model (it has genai_config.json)")
+        self.open_action.triggered.connect(self.choose_folder)
+        self.browse_action = QAction("Browse and download models…", self)
+        self.browse_action.triggered.connect(self.models_requested)
+        self.browse_action.setVisible(False)
+        self._installed: list[tuple[str, str, str | None]] = []  # label, path, built-for provider
+        self.menu.aboutToShow.connect(self._fill_menu)
         self.models_button = QPushButton("Models")
         self.models_button.setAccessibleName("Models")
         self.models_button.setToolTip("Download models, see which fit this computer, manage installed models")
@@ -40,19 +56,38 @@ class ModelPicker(QWidget):
         self.provider_combo.setToolTip(PROVIDER_TIP)
         for provider in PROVIDERS:
             self.provider_combo.addItem(LABELS[provider], provider)
-        label = QLabel("Run on")
-        label.setBuddy(self.provider_combo)
+        label = QLabel("on")
+        label.setObjectName("mutedLabel")
+        label.setBuddy(self.provider_combo)  # on Linux a combo box's name comes from its label
+        self.provider_label = label
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.open_button)
-        layout.addWidget(self.models_button)
-        layout.addSpacing(8)
+        layout.setSpacing(6)
+        layout.addWidget(self.model_button)
         layout.addWidget(label)
         layout.addWidget(self.provider_combo)
-        layout.addStretch()
         self._path: str | None = None
         self._built_for: str | None = None
         self.provider_combo.currentIndexChanged.connect(self._on_provider_changed)
+
+    def show_model(self, name: str | None) -> None:
+        """The model in use (None: none loaded)."""
+        self.model_button.setText(f"{name or NO_MODEL_TEXT}  ▾")
+        self.model_button.setAccessibleDescription(f"{name} is loaded" if name else "No model loaded")
+
+    def set_installed(self, models: list[tuple[str, str, str | None]]) -> None:
+        """Installed models for the menu: (label, folder, provider it was built for)."""
+        self._installed = list(models)
+        self.browse_action.setVisible(True)
+
+    def _fill_menu(self) -> None:
+        self.menu.clear()
+        for label, path, built_for in self._installed:
+            self.menu.addAction(label, lambda path=path, built_for=built_for: self.request_load(path, built_for))
+        if self._installed:
+            self.menu.addSeparator()
+        self.menu.addAction(self.open_action)
+        self.menu.addAction(self.browse_action)
 
     def provider(self) -> str:
         return self.provider_combo.currentData()

@@ -1,30 +1,47 @@
-"""The main window: puts the chat, composer, settings, model picker and status bar together."""
+"""The main window: the conversation sidebar, the chat (top bar, centred column, composer) and Reply settings.
+
+    ┌─────────┬──────────────────────────────────────────┬──────────┐
+    │ sidebar │ top bar: model ▾ on provider ▾ … [slots]  │  Reply   │
+    │ (260 px │ banner                                    │ settings │
+    │ or rail)│   centred column of messages (≤ 760 px)   │ (300 px, │
+    │         │   ( rounded composer with Send/Stop )     │ hideable)│
+    └─────────┴──────────────────────────────────────────┴──────────┘
+    status bar: reply figures · model · context meter
+
+Other parts slot in with ``add_top_bar_widget`` (switches, indicators), ``add_status_widget``,
+``settings_panel.add_section`` and ``add_page`` (a page shown instead of the chat, like Models).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QFrame, QMainWindow, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QPushButton, QScrollArea, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 from engine.errors import LocalChatError, ProviderUnavailable
-from engine.runtime.model import ModelInfo
 from engine.models.registry import InstalledModel
-from ui.chat.controller import ChatController
-from ui.chat.chat_view import ChatView
+from engine.runtime.model import ModelInfo
+from ui.chat.chat_view import ChatView, centred, set_column_width
 from ui.chat.composer import Composer
-from ui.models.download_bar import DownloadBar
+from ui.chat.controller import ChatController
+from ui.chat.settings_panel import SettingsPanel, default_text_size
 from ui.engine_client import EngineClient
-from ui.shell.error_banner import ErrorBanner
+from ui.history.sidebar import Sidebar
+from ui.models.download_bar import DownloadBar
 from ui.models.model_library import ModelLibrary
 from ui.models.model_picker import ModelPicker
 from ui.models.models_view import ModelsView
-from ui.chat.settings_panel import SettingsPanel
-from ui.history.sidebar import Sidebar
+from ui.shell import tooltips
+from ui.shell.error_banner import ErrorBanner
+from ui.shell.focus import chain
+from ui.shell.panels import MIN_WINDOW_HEIGHT, MIN_WINDOW_WIDTH, SETTINGS_WIDTH, fit_panels
+from ui.shell.shortcuts import SHORTCUTS, ShortcutSheet
 from ui.shell.status_panel import StatusPanel
-from ui.shell.theme import follow_color_scheme, style_sheet, use_dark_palette
+from ui.shell.theme import apply_scheme, scheme_for, style_sheet
+from ui.shell.top_bar import TopBar
 
-SETTINGS_WIDTH = 300
-SIDEBAR_WIDTH = 200
+SIDEBAR_WIDTH = 260  # kept for callers that size the window around the panels
 
 
 class MainWindow(QMainWindow):
@@ -33,8 +50,11 @@ class MainWindow(QMainWindow):
         self.client = client
         client.setParent(self)
         self.setWindowTitle("LocalChat")
-        self.resize(1100, 760)
+        self.setMinimumSize(MIN_WINDOW_WIDTH, MIN_WINDOW_HEIGHT)
+        self.resize(1180, 760)
+        tooltips.install(QApplication.instance())
         self.picker = ModelPicker()
+        self.top_bar = TopBar(self.picker)
         self.banner = ErrorBanner()
         self.chat_view = ChatView()
         self.composer = Composer()
@@ -44,6 +64,7 @@ class MainWindow(QMainWindow):
         self.library: ModelLibrary | None = None
         self.models_view: ModelsView | None = None
         self.download_bar: DownloadBar | None = None
+        self._sidebar_wish, self._settings_wish, self._settings_last = True, True, False
         self.setStatusBar(self.status)
         self.setCentralWidget(self._build_body())
         self.controller = ChatController(client, self.chat_view, self.composer, self.status,
@@ -51,66 +72,225 @@ class MainWindow(QMainWindow):
                                          choices_source=self.settings_panel.token_choices)
         self.picker.load_requested.connect(self._on_load_requested)
         self.sidebar.new_chat_requested.connect(self.controller.new_chat)
+        self.sidebar.collapse_requested.connect(lambda folded: self.set_sidebar_open(not folded))
         self.chat_view.welcome.open_requested.connect(self.picker.choose_folder)
         self.chat_view.seed_requested.connect(self.settings_panel.use_seed)
+        self.chat_view.copied.connect(lambda: self.status.show_idle("Copied to the clipboard"))
+        self.chat_view.messages_changed.connect(self._order_focus)
+        self.composer.edit_last_requested.connect(self._on_edit_last_requested)
+        self.top_bar.settings_button.toggled.connect(self.set_settings_open)
+        self.top_bar.wide_button.toggled.connect(self.set_wide)
         self.controller.failed.connect(self._on_failed)
         self.controller.model_changed.connect(self._on_model_changed)
         self.controller.generating_changed.connect(self._on_generating_changed)
+        self.controller.conversation_shown.connect(self._on_conversation_shown)
+        self.controller.notice.connect(self.banner.show_notice)
         self._add_shortcuts()
-        self.apply_theme()
-        QGuiApplication.styleHints().colorSchemeChanged.connect(self.apply_theme)
         self.settings_panel.theme_changed.connect(self.apply_theme)
+        self.settings_panel.text_size_changed.connect(self.chat_view.set_text_size)
+        self.settings_panel.text_size_changed.connect(self._on_text_size_changed)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self.apply_theme)
+        self.apply_theme()
+        self._fit_panels()
+        self._order_focus()
+
+    # --- building ----------------------------------------------------------------------------------------------
 
     def _build_body(self) -> QWidget:
-        chat = QWidget()
-        layout = QVBoxLayout(chat)
-        layout.setContentsMargins(0, 8, 0, 0)
-        layout.setSpacing(6)
-        top = QVBoxLayout()
-        top.setContentsMargins(16, 0, 16, 0)
-        top.addWidget(self.picker)
-        top.addWidget(self.banner)
-        layout.addLayout(top)
-        layout.addWidget(self.chat_view, 1)
-        layout.addWidget(self.composer)
-        self._top, self._chat_column = top, layout
-        side = QScrollArea()
-        side.setAccessibleName("Reply settings panel")
-        side.setWidgetResizable(True)
-        side.setFrameShape(QFrame.Shape.NoFrame)
-        side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        side.setWidget(self.settings_panel)
-        # wide enough for the panel's own size hint, so no value or label is ever cut off
-        side.setMinimumWidth(max(SETTINGS_WIDTH, self.settings_panel.sizeHint().width()
-                                 + side.verticalScrollBar().sizeHint().width()))
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.sidebar.setMinimumWidth(160)
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(chat)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([SIDEBAR_WIDTH, self.width() - SIDEBAR_WIDTH - SETTINGS_WIDTH, SETTINGS_WIDTH])
-        return splitter
+        chat_page = QWidget()
+        chat_page.setObjectName("chatPage")
+        page = QVBoxLayout(chat_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(0)
+        page.addWidget(self.chat_view, 1)
+        self._composer_row_widget, self._composer_row = centred(self.composer, "composerArea")
+        page.addWidget(self._composer_row_widget)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(chat_page)
+        self._chat_page = chat_page
+        self._top_widgets = QWidget()
+        self._top = QVBoxLayout(self._top_widgets)
+        self._top.setContentsMargins(0, 6, 0, 0)
+        self._top.setSpacing(6)
+        self._top.addWidget(self.banner)
+        self._top_row_widget, self._top_row = centred(self._top_widgets)
+        center = QWidget()
+        center.setObjectName("chatPage")
+        column = QVBoxLayout(center)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.top_bar)
+        column.addWidget(self._top_row_widget)
+        column.addWidget(self.pages, 1)
+        self.settings_scroll = QScrollArea()
+        self.settings_scroll.setObjectName("settingsScroll")
+        self.settings_scroll.setAccessibleName("Reply settings panel")
+        self.settings_scroll.setWidgetResizable(True)
+        self.settings_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.settings_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.settings_scroll.setWidget(self.settings_panel)
+        self.settings_scroll.setFixedWidth(SETTINGS_WIDTH)
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(center, 1)
+        row.addWidget(self.settings_scroll)
+        self._update_column_widths()
+        return body
 
     def _add_shortcuts(self) -> None:
-        for keys, slot in ((QKeySequence.StandardKey.New, self.sidebar.new_chat_requested.emit),
-                           (QKeySequence.StandardKey.Open, self.picker.choose_folder),
-                           ("Ctrl+L", self.composer.input.setFocus),
-                           ("Esc", self.controller.stop),
-                           ("Ctrl+Shift+C", self._on_copy_last_reply)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
+        self._shortcuts: dict[str, QShortcut] = {}
+        extra = {"larger_text": ("Ctrl+=",)}
+        for shortcut in SHORTCUTS:
+            if not shortcut.action:
+                continue
+            for keys in (shortcut.keys, *extra.get(shortcut.action, ())):
+                registered = QShortcut(QKeySequence(keys), self)
+                registered.setContext(Qt.ShortcutContext.WindowShortcut)
+                registered.activated.connect(getattr(self, shortcut.action))
+                self._shortcuts.setdefault(shortcut.action, registered)
+
+    # --- slots other parts use ---------------------------------------------------------------------------------
+
+    def add_top_bar_widget(self, widget: QWidget) -> None:
+        """A switch or indicator in the top bar, left of the view buttons."""
+        self.top_bar.add_widget(widget)
+        self._order_focus()
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        """A permanent indicator in the status bar, left of the model and context meter."""
+        self.status.insertPermanentWidget(0, widget)
+
+    def add_page(self, widget: QWidget) -> None:
+        """A page shown instead of the chat with ``show_page`` (the Models page is one)."""
+        self.pages.addWidget(widget)
+
+    def show_page(self, widget: QWidget | None) -> None:
+        """Show ``widget`` (added with ``add_page``), or the chat for None."""
+        self.pages.setCurrentWidget(widget if widget is not None else self._chat_page)
+        self.picker.models_button.setEnabled(widget is not self.models_view or widget is None)
+
+    # --- shortcuts (names from ui/shell/shortcuts.py) ----------------------------------------------------------
+
+    def new_chat(self) -> None:
+        self.sidebar.new_chat_requested.emit()
+
+    def search_conversations(self) -> None:
+        self._sidebar_wish = True
+        self.sidebar.focus_search()
+
+    def toggle_sidebar(self) -> None:
+        self.set_sidebar_open(self.sidebar.collapsed)
+
+    def focus_composer(self) -> None:
+        self.show_page(None)
+        self.composer.input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def copy_last_reply(self) -> None:
+        text = self.controller.last_reply_text()
+        if text:
+            QApplication.clipboard().setText(text)
+            self.status.show_idle("Copied the last reply")
+
+    def open_model_folder(self) -> None:
+        if self.controller.generating:
+            self.banner.show_notice("A reply is being written; stop it (Esc) or let it finish before opening "
+                                    "another model.")
+            return
+        self.picker.choose_folder()
+
+    def toggle_settings(self) -> None:
+        self.set_settings_open(not self.settings_scroll.isVisible())
+
+    def toggle_wide(self) -> None:
+        self.set_wide(not self.chat_view.wide)
+
+    def larger_text(self) -> None:
+        self.settings_panel.set_text_size(self.settings_panel.text_size() + 1)
+
+    def smaller_text(self) -> None:
+        self.settings_panel.set_text_size(self.settings_panel.text_size() - 1)
+
+    def default_text(self) -> None:
+        self.settings_panel.set_text_size(default_text_size())
+
+    def show_shortcuts(self) -> None:
+        ShortcutSheet(self).exec()
+
+    # --- panels and column -------------------------------------------------------------------------------------
+
+    def set_sidebar_open(self, open_: bool) -> None:
+        self._sidebar_wish = open_
+        if open_:
+            self._settings_last = False
+        self._fit_panels()
+
+    def set_settings_open(self, open_: bool) -> None:
+        self._settings_wish = open_
+        if open_:
+            self._settings_last = True
+        self._fit_panels()
+
+    def set_wide(self, wide: bool) -> None:
+        self.chat_view.set_wide(wide)
+        self._update_column_widths()
+        self.top_bar.wide_button.blockSignals(True)
+        self.top_bar.wide_button.setChecked(wide)
+        self.top_bar.wide_button.blockSignals(False)
+
+    def panel_wishes(self) -> tuple[bool, bool, bool]:
+        """(sidebar unfolded, settings shown, wide column) as the user chose them, for saving."""
+        return self._sidebar_wish, self._settings_wish, self.chat_view.wide
+
+    def _update_column_widths(self) -> None:
+        wide = self.chat_view.wide
+        set_column_width(self.composer, self._composer_row, wide)
+        set_column_width(self._top_widgets, self._top_row, wide)
+
+    def _fit_panels(self) -> None:
+        panels = fit_panels(self.width(), self._sidebar_wish, self._settings_wish, self._settings_last)
+        self.sidebar.set_collapsed(not panels.sidebar_full)
+        self.settings_scroll.setVisible(panels.settings_shown)
+        self.top_bar.settings_button.blockSignals(True)
+        self.top_bar.settings_button.setChecked(panels.settings_shown)
+        self.top_bar.settings_button.blockSignals(False)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if QApplication.focusWidget() is None:
+            self.composer.input.setFocus(Qt.FocusReason.OtherFocusReason)  # ready to type, as in any chat app
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_panels()
+
+    def _order_focus(self) -> None:
+        """Tab goes sidebar → top bar → messages → composer → settings, whatever order they were made in."""
+        chain([self.sidebar, self.top_bar, *self.chat_view.focus_order(), self.chat_view.welcome, self.composer,
+               self.settings_panel])
+
+    # --- theme and text ----------------------------------------------------------------------------------------
 
     def apply_theme(self) -> None:
-        """Follow the OS colour scheme unless the user chose light or dark; the chat's colours are derived
-        from the resulting palette."""
-        app, theme = QApplication.instance(), self.settings_panel.theme()
-        if theme == "system":
-            follow_color_scheme(app)
-        else:
-            use_dark_palette(app, theme == "dark")
-        self.setStyleSheet(style_sheet(QApplication.palette()))
+        """Light, dark or high contrast (or the OS's light/dark); every colour comes from the scheme."""
+        app = QApplication.instance()
+        scheme = scheme_for(self.settings_panel.theme(), app)
+        apply_scheme(app, scheme)
+        self.setStyleSheet(style_sheet(scheme))
+        self.chat_view.rerender()  # rendered text keeps no colour of the old theme (links)
+
+    def _on_text_size_changed(self, points: float) -> None:
+        font = self.composer.input.font()
+        font.setPointSizeF(points)
+        self.composer.input.setFont(font)
+
+    # --- models ------------------------------------------------------------------------------------------------
 
     def load_model(self, path: str, provider: str | None = None) -> None:
         if provider is not None:
@@ -122,15 +302,14 @@ class MainWindow(QMainWindow):
         self.library = library
         library.setParent(self)
         self.models_view = ModelsView(library)
-        self.models_view.hide()
-        self._chat_column.insertWidget(self._chat_column.indexOf(self.chat_view) + 1, self.models_view, 1)
+        self.add_page(self.models_view)
         self.download_bar = DownloadBar(library)
         self._top.addWidget(self.download_bar)
         self.picker.models_button.show()
         self.picker.models_requested.connect(lambda: self.show_models(True))
+        welcome = self.chat_view.welcome
         browse = QPushButton("Browse models…")
         browse.clicked.connect(lambda: self.show_models(True))
-        welcome = self.chat_view.welcome
         welcome.add_action(browse)
         welcome.download_requested.connect(lambda pick: library.download_catalog(pick.model, pick.variant))
         welcome.model_open_requested.connect(self.open_installed)
@@ -143,14 +322,11 @@ class MainWindow(QMainWindow):
         library.installed_changed.connect(self._refresh_welcome)
         library.failed.connect(self._on_failed)
         self._refresh_welcome()
+        self._order_focus()
 
     def show_models(self, show: bool) -> None:
-        if self.models_view is None:
-            return
-        self.models_view.setVisible(show)
-        self.chat_view.setVisible(not show)
-        self.composer.setVisible(not show)
-        self.picker.models_button.setEnabled(not show)
+        if self.models_view is not None:
+            self.show_page(self.models_view if show else None)
 
     def open_installed(self, model: InstalledModel) -> None:
         self.picker.request_load(str(model.path), model.provider)
@@ -159,8 +335,10 @@ class MainWindow(QMainWindow):
         library = self.library
         recommendation = library.recommendation()
         fit_label = library.fit_label(recommendation.variant) if recommendation else ""
-        self.chat_view.welcome.show_models(library.installed(), recommendation, fit_label)
+        installed = library.installed()
+        self.chat_view.welcome.show_models(installed, recommendation, fit_label)
         self.chat_view.welcome.set_download_enabled(library.downloading is None)
+        self.picker.set_installed([(model.id, str(model.path), model.provider) for model in installed])
 
     def _on_download_finished(self, model: InstalledModel) -> None:
         self.status.show_idle(f"Downloaded {model.id}")
@@ -168,31 +346,41 @@ class MainWindow(QMainWindow):
             self.open_installed(model)
 
     def _on_load_requested(self, path: str, provider: str) -> None:
+        if self.controller.generating:
+            self.banner.show_notice("A reply is being written; stop it (Esc) or let it finish before loading "
+                                    "another model.")
+            return
         self.banner.hide()
         self.show_models(False)
         self.controller.load_model(path, provider)
 
     def _on_model_changed(self, info: ModelInfo | None) -> None:
         self.setWindowTitle(f"LocalChat — {info.name}" if info else "LocalChat")
+        self.picker.show_model(info.name if info else None)
         if info is not None:
             self.settings_panel.set_context_length(info.context_length)
             if info.fallback_reason:  # the user asked for a GPU (or Auto found one built in) and did not get it
                 self.banner.show_error(ProviderUnavailable(info.fallback_reason, info.fallback_detail))
 
     def _on_generating_changed(self, generating: bool) -> None:
-        self.picker.setEnabled(not generating)
-        self.sidebar.set_busy(generating)
+        self.picker.model_button.setEnabled(not generating)
+        self.picker.provider_combo.setEnabled(not generating)
+        tip = "Wait for the reply to finish (or stop it with Esc) to change the model" if generating else ""
+        self.picker.model_button.setToolTip(tip or "The model in use; click to open another")
         if generating:
             self.banner.hide()
 
+    def _on_conversation_shown(self) -> None:
+        """Another conversation: nothing said about the previous one stays on screen."""
+        self.banner.hide()
+
+    def _on_edit_last_requested(self) -> None:
+        mine = [widget for widget in self.chat_view.messages if widget.node.role == "user"]
+        if mine and not self.controller.generating:
+            mine[-1].start_edit()
+
     def _on_failed(self, error: LocalChatError) -> None:
         self.banner.show_error(error)
-
-    def _on_copy_last_reply(self) -> None:
-        text = self.controller.last_reply_text()
-        if text:
-            QApplication.clipboard().setText(text)
-            self.status.show_idle("Copied the last reply")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.client.close()

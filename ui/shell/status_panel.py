@@ -50,11 +50,13 @@ class StatusPanel(QStatusBar):
         rate = f" · {_rate(tokens_per_s)} tokens/s" if tokens_per_s else ""
         self.activity.setText(f"Writing… {tokens} tokens in {elapsed_s:.1f} s{rate}")
 
-    def show_record(self, record: ReplyRecord) -> None:
+    def show_record(self, record: ReplyRecord, greedy: bool = False) -> None:
+        """A finished reply's figures; a greedy reply (temperature 0) drew nothing at random, so no seed."""
         reused = f", {record.reused_tokens} reused from cache" if record.reused_tokens else ""
+        seed = "greedy" if greedy or record.seed is None else f"seed {record.seed}"
         self.activity.setText(
             f"First token {record.ttft_s * 1000:.0f} ms · {_rate(record.decode_tokens_per_s)} tokens/s · "
-            f"{record.prompt_tokens} tokens in{reused} · {record.generated_tokens} out · seed {record.seed}")
+            f"{record.prompt_tokens} tokens in{reused} · {record.generated_tokens} out · {seed}")
         self.show_context(record.prompt_tokens + record.generated_tokens)
 
     def show_idle(self, text: str) -> None:

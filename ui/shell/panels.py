@@ -1,0 +1,42 @@
+"""Which side panels fit: the chat keeps at least ``CHAT_MIN`` px, and what the user opened last stays open.
+
+The user's wishes (sidebar unfolded, settings shown) are kept as they are; only what is shown changes with
+the window's width, so widening the window brings back what narrowing it folded away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SIDEBAR_FULL = 260
+SIDEBAR_RAIL = 52
+SETTINGS_WIDTH = 300
+CHAT_MIN = 420          # below this the chat column is too narrow to read comfortably
+MIN_WINDOW_WIDTH = 640  # half of a 1280-px screen; every panel folds to fit
+MIN_WINDOW_HEIGHT = 480
+
+
+@dataclass(frozen=True)
+class Panels:
+    sidebar_full: bool
+    settings_shown: bool
+
+
+def fit_panels(width: int, sidebar_wish: bool, settings_wish: bool, settings_last: bool) -> Panels:
+    """What to show at ``width``; ``settings_last``: the settings were opened after the sidebar was unfolded."""
+    def room(sidebar: bool, settings: bool) -> int:
+        return width - (SIDEBAR_FULL if sidebar else SIDEBAR_RAIL) - (SETTINGS_WIDTH if settings else 0)
+
+    sidebar, settings = sidebar_wish, settings_wish
+    if room(sidebar, settings) >= CHAT_MIN:
+        return Panels(sidebar, settings)
+    if sidebar and settings:  # fold what was opened first
+        if settings_last:
+            sidebar = False
+        else:
+            settings = False
+    if room(sidebar, settings) < CHAT_MIN and sidebar:
+        sidebar = False
+    if room(sidebar, settings) < CHAT_MIN - 140 and settings:  # too narrow even for a compact chat
+        settings = False
+    return Panels(sidebar, settings)
