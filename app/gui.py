@@ -69,11 +69,11 @@ def build_window(options: StartOptions) -> MainWindow:
     if model:
         window.load_model(model)
     SettingsKeeper(window, preferences).restore(model_given=bool(options.model))
-    problem = flavour_problem()  # after any load request, which hides the banner
+    ChatHistory(ConversationStore.open_default(), window).start()
+    problem = flavour_problem()  # after any load request and the first conversation shown, which hide the banner
     if problem:
         print(f"localchat: {problem}", file=sys.stderr)
         window.banner.show_error(FlavourConflict(problem))
-    ChatHistory(ConversationStore.open_default(), window).start()
     if options.send:
         send_once_loaded(window, options.send)
     return window
