@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import paths
 from app.history import ChatHistory
+from app.linux_libraries import window_problem
 from app.models import resolve_model
 from app.storage.settings import AppSettings
 from app.settings_keeper import SettingsKeeper, saved_sampling
@@ -90,6 +91,11 @@ def send_once_loaded(window: MainWindow, text: str) -> None:
 
 
 def run(options: StartOptions) -> int:
+    if QApplication.instance() is None:
+        problem = window_problem()  # Qt would abort inside QApplication() with its own text
+        if problem:
+            print(f"localchat: {problem}", file=sys.stderr)
+            return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LocalChat")
     app.setDesktopFileName(DESKTOP_APP_ID)  # ties the window to packaging's .desktop entry and icon

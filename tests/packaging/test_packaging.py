@@ -84,12 +84,14 @@ def test_appstream_metainfo_names_the_app_and_its_desktop_file():
         assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_deb_depends_on_the_libraries_of_qts_xcb_plugin():
+def test_deb_depends_on_every_library_the_start_up_check_knows():
+    """The .deb's Depends cover every Debian package app.linux_libraries would ask a user to install."""
+    from app.linux_libraries import PACKAGES
+
     control = (PACKAGING / "linux" / "control.in").read_text(encoding="utf-8")
-    for package in ("libxcb-cursor0", "libxkbcommon-x11-0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-image0",
-                    "libxcb-render-util0", "libxcb-shape0", "libxcb-randr0", "libegl1", "libgl1", "libfontconfig1",
-                    "libdbus-1-3"):
-        assert package in control
+    depends = control.split("Depends:", 1)[1].split("\nRecommends:", 1)[0]
+    names = {entry.strip().split(" ")[0] for entry in depends.replace("\n", " ").split(",")}
+    assert {debian for debian, _ in PACKAGES.values()} <= names
     assert "libc6 (>= @GLIBC_MIN@)" in control
 
 
