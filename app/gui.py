@@ -62,7 +62,7 @@ def build_window(options: StartOptions) -> MainWindow:
     settings.validated()  # a bad flag fails before any window or engine exists
     model = resolve_model(options.model) if options.model else None  # a folder, or an installed model's id
     QApplication.setWindowIcon(app_icon())
-    window = MainWindow(EngineClient())
+    window = MainWindow(EngineClient(hash_cache=str(paths.model_hash_cache())))
     window.attach_models(ModelLibrary(Registry(paths.models_dir()), load_catalog(), detect_hardware(),
                                       flavour_providers()))
     window.settings_panel.apply(settings)

@@ -30,7 +30,9 @@ from PySide6.QtCore import QEvent, QObject
 
 from app.storage.export import export_json, export_markdown, import_json
 from app.storage.store import ConversationStore, Message
+from app.storage.token_data import ids_from_stored, steps_from_stored, to_stored
 from engine.errors import LocalChatError
+from engine.inspect.identity import Provenance
 from engine.runtime.record import ReplyRecord
 from ui.chat.conversation_model import ConversationTree, Node
 from ui.shell.main_window import MainWindow
@@ -102,6 +104,8 @@ def _restore_outcome(node: Node, message: Message) -> None:
     stats = {key: value for key, value in message.stats.items() if key in _RECORD_FIELDS}
     node.record = ReplyRecord(**stats) if stats else None
     node.greedy = message.settings.get("temperature") == 0
+    node.token_ids, node.steps = ids_from_stored(message.tokens), steps_from_stored(message.tokens)
+    node.provenance = Provenance.from_dict(message.provenance)
     if message.status in ("interrupted", "error", "streaming"):
         node.interrupted = True  # shown with the "Interrupted" note
         if node.record is None:
@@ -253,8 +257,10 @@ class ChatHistory(QObject):
         ids = self._reply_ids()
         if node in ids:
             status = "cancelled" if record.finish_reason == "cancelled" else "done"
+            provenance = node.provenance.to_dict() if node.provenance is not None else None
             self._in_reply_conversation(lambda: self._guarded(lambda: self.store.finish_reply(
-                ids[node], status=status, content=node.content, stats=record.to_dict())))
+                ids[node], status=status, content=node.content, stats=record.to_dict(),
+                tokens=to_stored(node.token_ids, node.steps), provenance=provenance)))
             self._refresh_list()
         self._live = None
 

@@ -41,6 +41,16 @@ def log_dir() -> Path:
     return home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """Things LocalChat can compute again, such as the hashes of model files."""
+    home = _home()
+    return home / "cache" if home else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def model_hash_cache() -> Path:
+    return cache_dir() / "model-hashes.json"
+
+
 def ensure(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path

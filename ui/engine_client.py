@@ -36,6 +36,7 @@ class _EngineWorker(QObject):
     text_received = Signal(str)
     tokens_counted = Signal(int, int)
     steps_received = Signal(object)
+    tokens_received = Signal(object, object)
     reply_finished = Signal(object)
     failed = Signal(object)
     engine_died = Signal()
@@ -83,6 +84,7 @@ class _EngineWorker(QObject):
         self._confirm_running()
         if reply.steps:
             self.steps_received.emit(reply.steps)
+        self.tokens_received.emit(reply.token_ids, reply.provenance)
         self.reply_finished.emit(reply.record)
 
     @Slot(object, int)
@@ -137,15 +139,17 @@ class EngineClient(QObject):
     text_received = Signal(str)        # a chunk of the reply
     tokens_counted = Signal(int, int)  # prompt tokens, reply tokens so far (exact, from the engine)
     steps_received = Signal(object)    # list[TokenStep], just before reply_finished, when asked for
+    tokens_received = Signal(object, object)  # the reply's token ids and Provenance, just before reply_finished
     reply_finished = Signal(object)    # ReplyRecord
     failed = Signal(object)            # LocalChatError
     engine_died = Signal()
     engine_restarted = Signal()
     context_counted = Signal(int, int)  # request id, tokens the conversation takes in the model's context
 
-    def __init__(self, backend: Backend | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, backend: Backend | None = None, parent: QObject | None = None,
+                 hash_cache: str | None = None) -> None:
         super().__init__(parent)
-        self._engine: Backend = backend if backend is not None else EngineProcess()
+        self._engine: Backend = backend if backend is not None else EngineProcess(hash_cache)
         self._stop = threading.Event()
         self._retired: list[Backend] = []
         # Parented QObjects are deleted by Qt on the GUI thread, never by Python's garbage collector running
@@ -160,7 +164,8 @@ class EngineClient(QObject):
         self.backend_change_requested.connect(self._worker._on_backend_change_requested)
         self.count_requested.connect(self._worker._on_count_requested)
         self.forget_requested.connect(self._worker._on_forget_requested)
-        for name in ("model_loaded", "text_received", "tokens_counted", "steps_received", "reply_finished", "failed",
+        for name in ("model_loaded", "text_received", "tokens_counted", "steps_received", "tokens_received",
+                     "reply_finished", "failed",
                      "engine_died", "engine_restarted", "context_counted"):
             getattr(self._worker, name).connect(getattr(self, name))
         self._thread.start()

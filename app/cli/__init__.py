@@ -15,7 +15,8 @@ from typing import Sequence
 from engine.errors import LocalChatError
 
 COMMAND_MODULES = ["app.cli.generate", "app.cli.doctor", "app.cli.bench", "app.cli.models", "app.cli.history",
-                   "app.cli.export", "app.cli.selftest", "app.cli.serve"]
+                   "app.cli.export", "app.cli.selftest", "app.cli.serve",
+                   "app.cli.prompt", "app.cli.next_token"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from app.cli.backend_args import add_backend_arguments, api_key
 from engine.backend import Backend
 from engine.runtime.conversation import Message
+from engine.runtime.inprocess import InProcessBackend
 from engine.runtime.model import ModelInfo
 from engine.runtime.providers import PROVIDERS
 from engine.runtime.settings import SamplingSettings
@@ -55,10 +56,10 @@ def open_backend(args: argparse.Namespace) -> tuple[Backend, ModelInfo]:
 
         backend: Backend = OpenAIBackend(args.backend, api_key(args))
         return backend, backend.load(args.remote_model or "")
+    from app import paths
     from app.models import resolve_model
-    from engine.runtime.inprocess import InProcessBackend
 
-    backend = InProcessBackend()
+    backend = InProcessBackend(paths.model_hash_cache())
     return backend, backend.load(resolve_model(args.model), args.provider)
 
 
@@ -94,6 +95,11 @@ def _print_reply(backend: Backend, info: ModelInfo, messages: list[Message], set
             result.update(server=record["server"], model=record["model"])
         if reply.steps:
             result["choices"] = [[_plain(asdict(a)) for a in step.alternatives] for step in reply.steps]
+        if reply.token_ids:
+            texts = backend.session.texts if isinstance(backend, InProcessBackend) and backend.session else None
+            result["tokens"] = [{"id": t, "text": texts.raw(t) if texts else ""} for t in reply.token_ids]
+        if reply.provenance is not None:
+            result["provenance"] = reply.provenance.to_dict()
         print(json.dumps(result, ensure_ascii=False))
     else:
         sys.stdout.write("\n")

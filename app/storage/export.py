@@ -100,6 +100,8 @@ def _message_to_dict(message: Message, local_ids: dict[int, int]) -> dict[str, A
         "settings": message.settings,
         "stats": message.stats,
         "error": message.error,
+        **({"tokens": message.tokens} if message.tokens else {}),
+        **({"provenance": message.provenance} if message.provenance else {}),
     }
 
 
@@ -110,7 +112,7 @@ def _checked_message(item: Any) -> dict[str, Any]:
         raise ValueError(f"unknown role {item.get('role')!r}")
     if not isinstance(item.get("content"), str) or not isinstance(item.get("created_at"), str):
         raise ValueError("message content and created_at must be text")
-    for key in ("settings", "stats"):
+    for key in ("settings", "stats", "tokens", "provenance"):
         if not isinstance(item.get(key) or {}, dict):
             raise ValueError(f"message {key} must be an object")
     return item

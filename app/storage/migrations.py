@@ -89,7 +89,18 @@ def m002_message_search(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_message_search]
+def m003_reply_tokens_and_provenance(db: sqlite3.Connection) -> None:
+    """Per-token data and provenance of replies.
+
+    ``tokens`` holds a reply's token ids and, when they were kept, the choices at every step (JSON,
+    see app.storage.token_data); ``provenance`` the model's name and file hash, provider, settings,
+    seed and versions that wrote it.  Replies stored before this migration have neither and stay as
+    they were.
+    """
+    _run(db, "ALTER TABLE messages ADD COLUMN tokens TEXT", "ALTER TABLE messages ADD COLUMN provenance TEXT")
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_message_search, m003_reply_tokens_and_provenance]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -74,6 +74,8 @@ class Message:
     active: bool
     alternative_index: int = 1
     alternative_count: int = 1
+    tokens: dict[str, Any] | None = None  # token ids and choices (app.storage.token_data), for replies that kept them
+    provenance: dict[str, Any] | None = None  # what wrote the reply (engine.inspect.identity.Provenance)
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def _connect(target: str) -> sqlite3.Connection:
 
 
 _MESSAGE_COLUMNS = ("m.id, m.conversation_id, m.parent_id, m.role, m.content, m.status, m.created_at, "
-                    "m.updated_at, m.model, m.provider, m.settings, m.stats, m.error, m.active")
+                    "m.updated_at, m.model, m.provider, m.settings, m.stats, m.error, m.active, m.tokens, m.provenance")
 _CONVERSATION_COLUMNS = ("c.id, c.title, c.created_at, c.updated_at, c.renamed, "
                          "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)")
 # The active path: from the active root, follow the active child down.
@@ -140,8 +142,20 @@ def _message(row: Sequence[Any]) -> Message:
         created_at=row[6], updated_at=row[7], model=row[8], provider=row[9],
         settings=json.loads(row[10]) if row[10] else {}, stats=json.loads(row[11]) if row[11] else {},
         error=row[12], active=bool(row[13]),
-        alternative_index=row[14] if len(row) > 14 else 1, alternative_count=row[15] if len(row) > 15 else 1,
+        alternative_index=row[16] if len(row) > 16 else 1, alternative_count=row[17] if len(row) > 17 else 1,
+        tokens=_json_object(row[14]), provenance=_json_object(row[15]),
     )
+
+
+def _json_object(text: str | None) -> dict[str, Any] | None:
+    """A stored JSON object, or None when there is none or it cannot be read (never raises on stored data)."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _conversation(row: Sequence[Any]) -> Conversation:
@@ -321,17 +335,22 @@ class ConversationStore:
             (content, self._clock(), message_id)))
 
     def finish_reply(self, message_id: int, *, status: ReplyStatus, content: str, stats: Mapping[str, Any],
-                     error: str | None = None) -> Message:
-        """Record how a reply ended, its final text and its stats (tokens, ttft_s, finish_reason...)."""
+                     error: str | None = None, tokens: Mapping[str, Any] | None = None,
+                     provenance: Mapping[str, Any] | None = None) -> Message:
+        """Record how a reply ended, its final text and its stats (tokens, ttft_s, finish_reason...), and
+        when known its token data and provenance."""
         if status not in ("done", "cancelled", "error"):
             raise ValueError(f"unknown reply status {status!r}")
 
         def work(db: sqlite3.Connection) -> None:
             now = self._clock()
             updated = db.execute(
-                "UPDATE messages SET status = ?, content = ?, stats = ?, error = ?, updated_at = ? "
+                "UPDATE messages SET status = ?, content = ?, stats = ?, error = ?, updated_at = ?, "
+                "tokens = COALESCE(?, tokens), provenance = COALESCE(?, provenance) "
                 "WHERE id = ? AND role = 'assistant'",
-                (status, content, json.dumps(dict(stats)), error, now, message_id))
+                (status, content, json.dumps(dict(stats)), error, now,
+                 json.dumps(dict(tokens)) if tokens else None, json.dumps(dict(provenance)) if provenance else None,
+                 message_id))
             if updated.rowcount == 0:
                 raise self._missing_message(message_id)
             db.execute("UPDATE conversations SET updated_at = ? "
@@ -399,12 +418,15 @@ class ConversationStore:
                     raise ValueError(f"message {item.get('id')!r} comes before its parent {parent!r}")
                 new_ids[item["id"]] = db.execute(
                     "INSERT INTO messages (conversation_id, parent_id, active, role, content, status, created_at, "
-                    "updated_at, model, provider, settings, stats, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "updated_at, model, provider, settings, stats, error, tokens, provenance) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (conversation_id, new_ids.get(parent), int(item.get("active", True)), item["role"],
                      item["content"], item.get("status", "done"), item["created_at"],
                      item.get("updated_at", item["created_at"]), item.get("model"), item.get("provider"),
                      json.dumps(item["settings"]) if item.get("settings") else None,
-                     json.dumps(item["stats"]) if item.get("stats") else None, item.get("error"))).lastrowid
+                     json.dumps(item["stats"]) if item.get("stats") else None, item.get("error"),
+                     json.dumps(item["tokens"]) if isinstance(item.get("tokens"), dict) else None,
+                     json.dumps(item["provenance"]) if isinstance(item.get("provenance"), dict) else None)).lastrowid
             return conversation_id
 
         return self._write(work)

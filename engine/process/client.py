@@ -9,8 +9,12 @@ EngineCrashed and the next call starts a fresh process and reloads the last mode
 from __future__ import annotations
 
 import multiprocessing
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
+from engine.inspect.distribution import SHORTLIST, NextTokenDistribution
+from engine.inspect.identity import Provenance
+from engine.inspect.replay import ReplayVerdict
+from engine.inspect.xray import PromptXray
 from engine.process import host
 from engine.process.generation import GenerationRequest, Piece
 from engine.runtime.conversation import Message
@@ -24,7 +28,8 @@ POLL_S = 0.1
 
 
 class EngineProcess:
-    def __init__(self) -> None:
+    def __init__(self, hash_cache: str | None = None) -> None:
+        self._hash_cache = hash_cache  # where the engine keeps model files' hashes between runs
         self._context = multiprocessing.get_context("spawn")
         self._cancel = self._context.Event()
         self._process: Any = None
@@ -40,7 +45,7 @@ class EngineProcess:
         if self._process is not None and self._process.is_alive():
             return
         parent, child = self._context.Pipe()
-        self._process = self._context.Process(target=host.serve, args=(child, self._cancel),
+        self._process = self._context.Process(target=host.serve, args=(child, self._cancel, self._hash_cache),
                                               name="localchat-engine", daemon=True)
         self._process.start()
         child.close()
@@ -54,14 +59,40 @@ class EngineProcess:
         self._last_load = (str(path), provider)
         return info
 
-    def reply(self, messages: Sequence[Message], settings: SamplingSettings, explain: int = 0) -> Reply:
-        """Stream the reply; iterate it for text, then read ``record`` (and ``steps``, see ChatSession.reply).
+    def reply(self, messages: Sequence[Message], settings: SamplingSettings, explain: int = 0,
+              forced: Sequence[int] = (), prefix_steps: Sequence[TokenStep] = ()) -> Reply:
+        """Stream the reply; iterate it for text, then read ``record``, ``steps``, ``token_ids`` and
+        ``provenance`` (see ChatSession.reply).
 
         While it streams, ``record.prompt_tokens`` and ``record.generated_tokens`` are kept
         current, so a window can show exact token counts as they grow.
         """
-        record, steps = ReplyRecord(), []
-        return Reply(self._reply_events(list(messages), settings, explain, record, steps), record, steps)
+        record, steps, token_ids = ReplyRecord(), [], []
+        events = self._reply_events(list(messages), settings, explain, tuple(forced), tuple(prefix_steps),
+                                    record, steps, token_ids, lambda p: setattr(reply, "provenance", p))
+        reply = Reply(events, record, steps, token_ids)
+        return reply
+
+    def prompt_xray(self, messages: Sequence[Message], reply_reserve: int = 512) -> PromptXray:
+        return self._ask(("prompt", list(messages), reply_reserve), "prompt")
+
+    def next_token(self, messages: Sequence[Message], reply_reserve: int = 512,
+                   count: int = SHORTLIST) -> NextTokenDistribution:
+        """One forward pass for the next token's distribution (see ChatSession.next_token)."""
+        return self._ask(("next_token", list(messages), reply_reserve, count), "next_token")
+
+    def replay(self, messages: Sequence[Message], stored: Provenance, text: str,
+               token_ids: Sequence[int] = ()) -> ReplayVerdict:
+        self._cancel.clear()
+        return self._ask(("replay", list(messages), stored, text, list(token_ids)), "replayed")
+
+    def model_hash(self, fresh: bool = False) -> str:
+        return self._ask(("model_hash", fresh), "model_hash")
+
+    def _ask(self, request: tuple, answer: str) -> Any:
+        self._ensure_running(reload=True)
+        self._send(request)
+        return self._expect(answer)
 
     def generate(self, request: GenerationRequest) -> "PieceStream":
         """Run an API generation (stop strings, log-probabilities); iterate for batches of pieces."""
@@ -92,11 +123,12 @@ class EngineProcess:
                 self._process.join(timeout=2)
         self._process = self._conn = None
 
-    def _reply_events(self, messages: list[Message], settings: SamplingSettings, explain: int,
-                      record: ReplyRecord, steps: list[TokenStep]) -> Iterator[str]:
+    def _reply_events(self, messages: list[Message], settings: SamplingSettings, explain: int, forced: tuple,
+                      prefix_steps: tuple, record: ReplyRecord, steps: list[TokenStep], token_ids: list[int],
+                      set_provenance: Callable[[Provenance], None]) -> Iterator[str]:
         self._ensure_running(reload=True)
         self._cancel.clear()
-        self._send(("reply", messages, settings, explain))
+        self._send(("reply", messages, settings, explain, forced, prefix_steps))
         while True:
             message = self._receive()
             kind, payload = message[0], message[1]
@@ -105,6 +137,9 @@ class EngineProcess:
                 yield payload
             elif kind == "steps":
                 steps.extend(payload)
+            elif kind == "tokens":
+                token_ids.extend(payload)
+                set_provenance(message[2])
             elif kind == "finished":
                 record.__dict__.update(payload.__dict__)
                 return

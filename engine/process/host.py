@@ -5,11 +5,14 @@ model running in the GUI's process stalls the window for every token.  The app
 therefore runs the engine here, in a child process, and talks to it through
 engine.process.client.  Requests and events are plain tuples of picklable data.
 
-Requests: ("load", path, provider), ("reply", messages, settings, explain), ("forget",),
-("count", messages), ("generate", GenerationRequest).  Events: ("loaded", ModelInfo),
-("chunk", text, prompt_tokens, generated_tokens), ("steps", [TokenStep]) when token choices were asked
-for, ("pieces", [Piece], prompt_tokens, generated_tokens) for a generation, ("finished", ReplyRecord),
-("count", n), ("failed", ErrorPayload).
+Requests: ("load", path, provider), ("reply", messages, settings, explain[, forced, prefix_steps]),
+("forget",), ("count", messages), ("generate", GenerationRequest), ("prompt", messages, reply_reserve),
+("next_token", messages, reply_reserve, count), ("replay", messages, Provenance, text, token_ids),
+("model_hash", fresh).  Events: ("loaded", ModelInfo), ("chunk", text, prompt_tokens, generated_tokens),
+("steps", [TokenStep]) when token choices were asked for, ("pieces", [Piece], prompt_tokens,
+generated_tokens) for a generation, ("tokens", token_ids, Provenance) then ("finished", ReplyRecord),
+("count", n), ("prompt", PromptXray), ("next_token", NextTokenDistribution), ("replayed", ReplayVerdict),
+("model_hash", digest), ("failed", ErrorPayload).
 Text chunks are batched for ``FLUSH_S`` so a fast model does not pay a pipe
 round-trip per token.
 """
@@ -46,10 +49,14 @@ class ErrorPayload:
         return kind(self.user_message, self.detail)
 
 
-def serve(conn: Any, cancel: Any) -> None:
-    """Answer requests on ``conn`` until it closes.  ``cancel`` is a shared Event."""
+def serve(conn: Any, cancel: Any, hash_cache: str | None = None) -> None:
+    """Answer requests on ``conn`` until it closes.  ``cancel`` is a shared Event; ``hash_cache`` is the file
+    that keeps model files' hashes between runs."""
+    from engine.inspect.identity import ModelHasher
+    from engine.inspect.replay import replay
     from engine.runtime.model import load_model
 
+    hasher = ModelHasher(hash_cache)
     session: ChatSession | None = None
     raw: ChatSession | None = None  # the same model continuing raw text, made when first asked for
     while True:
@@ -61,7 +68,7 @@ def serve(conn: Any, cancel: Any) -> None:
         try:
             if command == "load":
                 session = raw = None  # free the old model before loading the next
-                session = ChatSession(load_model(*args))
+                session = ChatSession(load_model(*args), hasher=hasher)
                 conn.send(("loaded", session.loaded.info))
             elif command == "reply":
                 _stream_reply(conn, _require(session), *args, cancel=cancel)
@@ -79,6 +86,15 @@ def serve(conn: Any, cancel: Any) -> None:
                 _require(session).forget()
             elif command == "count":
                 conn.send(("count", _require(session).count_tokens(*args)))
+            elif command == "prompt":
+                conn.send(("prompt", _require(session).prompt_xray(*args)))
+            elif command == "next_token":
+                conn.send(("next_token", _require(session).next_token(*args)))
+            elif command == "replay":
+                cancel.clear()
+                conn.send(("replayed", replay(_require(session), *args)))
+            elif command == "model_hash":
+                conn.send(("model_hash", _require(session).model_hash(*args)))
         except Exception as error:  # noqa: BLE001 - every failure is reported to the app
             conn.send(("failed", ErrorPayload.from_error(error)))
 
@@ -90,8 +106,9 @@ def _require(session: ChatSession | None) -> ChatSession:
 
 
 def _stream_reply(conn: Any, session: ChatSession, messages: list, settings: Any, explain: int,
-                  cancel: Any) -> None:
-    reply = session.reply(messages, settings, cancel=cancel, explain=explain)
+                  forced: tuple = (), prefix_steps: tuple = (), *, cancel: Any) -> None:
+    reply = session.reply(messages, settings, cancel=cancel, explain=explain, forced=forced,
+                          prefix_steps=prefix_steps)
     record = reply.record
     pending: list[str] = []
     last_flush = time.perf_counter()
@@ -106,6 +123,7 @@ def _stream_reply(conn: Any, session: ChatSession, messages: list, settings: Any
         conn.send(("chunk", "".join(pending), record.prompt_tokens, record.generated_tokens))
     if reply.steps:
         conn.send(("steps", reply.steps))
+    conn.send(("tokens", reply.token_ids, reply.provenance))
     conn.send(("finished", record))
 
 

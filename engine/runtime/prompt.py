@@ -25,8 +25,7 @@ class PromptBuilder:
     def encode(self, messages: Sequence[Message]) -> list[int]:
         """Token ids for the whole conversation, ready for the assistant's next reply."""
         tokenizer = self._loaded.tokenizer
-        text = self._render(messages) if self._loaded.chat_template else _continuation_text(messages)
-        ids = [int(t) for t in tokenizer.encode(text)]
+        ids = [int(t) for t in tokenizer.encode(self.render(messages))]
         bos = self._loaded.bos_token_id
         if self._loaded.add_bos_token and bos is not None and (not ids or ids[0] != bos):
             ids.insert(0, int(bos))
@@ -55,6 +54,10 @@ class PromptBuilder:
             while len(turns) > 1 and turns[0].role == "assistant":
                 turns.pop(0)
                 dropped += 1
+
+    def render(self, messages: Sequence[Message]) -> str:
+        """The text the model reads for ``messages`` (before tokenizing and any BOS token)."""
+        return self._render(messages) if self._loaded.chat_template else _continuation_text(messages)
 
     def _render(self, messages: Sequence[Message]) -> str:
         payload = json.dumps([m.to_dict() for m in messages], ensure_ascii=False)

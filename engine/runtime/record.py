@@ -41,6 +41,7 @@ class Alternative:
     model_probability: float  # what the model gave it
     drawn_probability: float  # what temperature, top-k and top-p left it when the token was drawn
     chosen: bool
+    token: int = -1  # its id (-1 in token choices stored before ids were kept)
 
 
 @dataclass(frozen=True)

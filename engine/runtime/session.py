@@ -23,18 +23,23 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from engine.inspect.distribution import SHORTLIST, NextTokenDistribution, measure
+from engine.inspect.identity import BackgroundHash, ModelHasher, Provenance, current_versions
+from engine.inspect.steps import forced_step
+from engine.inspect.tokens import TokenTexts
+from engine.inspect.xray import PromptXray, build_xray
 from engine.runtime.capacity import generator_capacity, memory_budget
-from engine.runtime.conversation import Message
+from engine.runtime.conversation import Message, system_and_turns
 from engine.errors import GenerationFailed, LocalChatError, OutOfMemory
 from engine.runtime.genai import genai
 from engine.runtime.model import LoadedModel
 from engine.runtime.prompt import PromptBuilder
-from engine.runtime.record import END_OF_REPLY, PART_OF_CHARACTER, Alternative, ReplyRecord, TokenStep
+from engine.runtime.record import Alternative, ReplyRecord, TokenStep
 from engine.runtime.sampling import Candidate, Sampler
 from engine.runtime.settings import MAX_SEED, SamplingSettings
 
@@ -43,10 +48,13 @@ class Reply:
     """An iterator of text chunks; ``record`` holds the figures once it is exhausted, and ``steps`` the
     token choices when they were asked for."""
 
-    def __init__(self, chunks: Iterator[str], record: ReplyRecord, steps: list[TokenStep] | None = None) -> None:
+    def __init__(self, chunks: Iterator[str], record: ReplyRecord, steps: list[TokenStep] | None = None,
+                 token_ids: list[int] | None = None) -> None:
         self._chunks = chunks
         self.record = record
         self.steps: list[TokenStep] = steps if steps is not None else []
+        self.token_ids: list[int] = token_ids if token_ids is not None else []  # every token of the reply
+        self.provenance: Provenance | None = None  # set when the reply ends
 
     def __iter__(self) -> Iterator[str]:
         return self._chunks
@@ -57,7 +65,8 @@ class Reply:
 
 
 class ChatSession:
-    def __init__(self, loaded: LoadedModel, kv_budget: int | None = None) -> None:
+    def __init__(self, loaded: LoadedModel, kv_budget: int | None = None,
+                 hasher: ModelHasher | None = None) -> None:
         """``kv_budget``: bytes the KV buffer may take (default: this machine's share, see engine.runtime.capacity).
 
         The first generator is made here, so its buffer is allocated while the model loads, not on the first
@@ -68,26 +77,71 @@ class ChatSession:
         self._generator: Any = None
         self._capacity = 0
         self._cached: list[int] = []
-        self._token_texts: dict[int, str] = {}
+        self.texts = TokenTexts(loaded)
+        self.hasher = hasher or ModelHasher()
+        self._hash = BackgroundHash(self.hasher, loaded.info.path)
         try:
             self._new_generator(1)
         except Exception:  # noqa: BLE001 - not lost: the first reply makes it again and reports the error
             self._drop_generator()
 
     def reply(self, messages: Sequence[Message], settings: SamplingSettings,
-              cancel: threading.Event | None = None, explain: int = 0) -> Reply:
+              cancel: threading.Event | None = None, explain: int = 0, forced: Sequence[int] = (),
+              prefix_steps: Sequence[TokenStep] = ()) -> Reply:
         """Start the assistant's reply to ``messages``; nothing runs until it is iterated.
 
         Settings are checked now, so a bad value fails before anything is generated.  With
         ``explain`` > 0 the reply also records, for every token, that many of the tokens the model
         found most likely (``Reply.steps``); that reads the logits at every step, so it is off by default.
+
+        ``forced`` makes the reply start with those tokens ("continue from this alternative": an
+        earlier reply's first tokens, then the token chosen instead of its next one); the tokens the
+        cache already holds are reused, and the reply continues after them as usual.  ``prefix_steps``
+        are the token choices already known for all but the last forced token.
         """
         settings.validated()
         seed = settings.seed if settings.seed is not None else random.randint(0, MAX_SEED)
         record = ReplyRecord(provider=self.loaded.info.provider, seed=seed)
-        steps: list[TokenStep] = []
-        request = _Request(settings, seed, cancel or threading.Event(), explain, steps)
-        return Reply(self._stream(list(messages), request, record), record, steps)
+        steps: list[TokenStep] = list(prefix_steps) if explain else []
+        token_ids: list[int] = []
+        request = _Request(settings, seed, cancel or threading.Event(), explain, steps, tuple(int(t) for t in forced),
+                           token_ids)
+        reply = Reply(self._stream(list(messages), request, record), record, steps, token_ids)
+        request.reply = reply
+        return reply
+
+    def model_hash(self, fresh: bool = False) -> str:
+        """The content hash of the loaded model's files (computed once in the background, then cached)."""
+        return self.hasher.folder_hash(self.loaded.info.path, fresh=True) if fresh else self._hash.result()
+
+    def provenance(self, settings: SamplingSettings, seed: int | None) -> Provenance:
+        info = self.loaded.info
+        localchat, genai_release = current_versions()
+        return Provenance(model_name=info.name, model_path=info.path, model_hash=self.model_hash(),
+                          provider=info.provider, settings={**settings.to_dict(), "seed": seed},
+                          localchat_version=localchat, genai_version=genai_release)
+
+    def prompt_xray(self, messages: Sequence[Message], reply_reserve: int = 512) -> PromptXray:
+        """The exact text and tokens a reply to ``messages`` would read, cut into its parts."""
+        system, turns = system_and_turns(messages)
+        ids, dropped = self._prompt.fit(messages, reply_reserve)
+        kept = system + turns[dropped:]
+        return build_xray(self.texts.split(ids, self._prompt.render(kept)), kept, turns[:dropped])
+
+    def next_token(self, messages: Sequence[Message], reply_reserve: int = 512,
+                   count: int = SHORTLIST) -> NextTokenDistribution:
+        """The distribution of the reply's next token, from one forward pass (reusing the KV cache)."""
+        ids, _dropped = self._prompt.fit(messages, reply_reserve)
+        try:
+            self._prefill(ids, len(ids) + 1)
+            logits = self._generator.get_logits()
+        except LocalChatError:
+            self._drop_generator()
+            raise
+        except Exception as error:  # noqa: BLE001 - the library's errors become one plain sentence
+            self._drop_generator()
+            raise _generation_error(error) from error
+        return measure(logits, ids, self.texts.label, count, prompt_tokens=len(ids))
 
     def count_tokens(self, messages: Sequence[Message]) -> int:
         return len(self._prompt.encode(messages))
@@ -112,8 +166,9 @@ class ChatSession:
         context = self.loaded.info.context_length
         budget = min(settings.max_new_tokens, context - len(ids))
         record.prompt_tokens = len(ids)
+        prefix = list(request.forced[:-1])
         try:
-            record.reused_tokens = self._prefill(ids, len(ids) + budget)
+            record.reused_tokens = self._prefill(ids + prefix, len(ids) + budget)
             yield from self._decode(ids, request, budget, record, started)
         except LocalChatError:
             self._drop_generator()
@@ -123,6 +178,8 @@ class ChatSession:
             raise _generation_error(error) from error
         finally:
             record.total_s = time.perf_counter() - started
+        if request.reply is not None:
+            request.reply.provenance = replace(self.provenance(settings, request.seed), forced=request.forced)
 
     def _prefill(self, ids: list[int], needed: int) -> int:
         """Bring the generator's cache to ``ids``; return how many tokens were reused."""
@@ -152,12 +209,15 @@ class ChatSession:
                 started: float) -> Iterator[str]:
         generator, settings, cancel = self._generator, request.settings, request.cancel
         native = settings.greedy and settings.repetition_penalty == 1.0 and not request.explain
-        sampler = None if native else Sampler(settings, request.seed, self.loaded.info.vocab_size, ids)
+        forced = list(request.forced)
+        context = ids + forced
+        sampler = None if native else Sampler(settings, request.seed, self.loaded.info.vocab_size, context)
         last = np.zeros(1, dtype=np.int32)  # the token fed back each step, without a list conversion
         stream = self.loaded.tokenizer.create_stream()
         eos = self.loaded.eos_token_ids
         first_token_at = 0.0
         previous: int | None = None
+        fed_by_library = False  # whether generate_next_token will feed ``previous`` itself
         # Chat replies start after the assistant marker; the space the tokenizer puts before the first
         # word is dropped, as the tokenizer's own full decode does.  Continuations keep it: it joins words.
         strip_space = self.loaded.chat_template is not None
@@ -165,9 +225,19 @@ class ChatSession:
             if cancel.is_set():
                 record.finish_reason = "cancelled"
                 break
-            if native:
+            if record.generated_tokens < len(forced):
+                token = forced[record.generated_tokens]
+                if record.generated_tokens == len(forced) - 1:  # the chosen token: already prefilled before it
+                    if request.explain:
+                        request.steps.append(forced_step(generator.get_logits(), settings, ids + forced[:-1],
+                                                         token, request.explain, self.texts.label))
+                    fed_by_library = False
+            elif native:
+                if previous is not None and not fed_by_library:
+                    generator.append_tokens([previous])
                 generator.generate_next_token()
                 token = int(generator.get_next_tokens()[0])
+                fed_by_library = True
             else:
                 if previous is not None:
                     last[0] = previous
@@ -175,9 +245,10 @@ class ChatSession:
                 token, candidates = sampler.pick_explained(generator.get_logits(), request.explain)
                 if candidates:
                     request.steps.append(self._step(candidates, token))
-            if previous is not None:
+            if previous is not None and record.generated_tokens >= len(forced):
                 self._cached.append(previous)
             previous = token
+            request.token_ids.append(token)
             record.generated_tokens += 1
             if record.generated_tokens == 1:
                 first_token_at = time.perf_counter()
@@ -198,29 +269,20 @@ class ChatSession:
             record.decode_tokens_per_s = decode_tokens / max(time.perf_counter() - first_token_at, 1e-9)
 
     def _step(self, candidates: list[Candidate], chosen: int) -> TokenStep:
-        return TokenStep(tuple(Alternative(self._token_text(c.token), c.model_probability, c.drawn_probability,
-                                           c.token == chosen) for c in candidates))
-
-    def _token_text(self, token: int) -> str:
-        """A token as a reader can see it: end of reply, a piece of a character, or its text."""
-        text = self._token_texts.get(token)
-        if text is None:
-            if token in self.loaded.eos_token_ids:
-                text = END_OF_REPLY
-            else:
-                text = self.loaded.tokenizer.decode([token])
-                text = PART_OF_CHARACTER if not text or "\ufffd" in text else text
-            self._token_texts[token] = text
-        return text
+        return TokenStep(tuple(Alternative(self.texts.label(c.token), c.model_probability, c.drawn_probability,
+                                           c.token == chosen, c.token) for c in candidates))
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Request:
     settings: SamplingSettings
     seed: int
     cancel: threading.Event
     explain: int
     steps: list[TokenStep]
+    forced: tuple[int, ...] = ()
+    token_ids: list[int] = field(default_factory=list)
+    reply: Reply | None = None
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:

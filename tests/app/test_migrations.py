@@ -60,7 +60,26 @@ def test_each_migration_upgrades_the_previous_schema_with_data(version: int) -> 
 
     assert migrate(db, target=version) == [MIGRATIONS[version - 1].__name__]
     assert schema_version(db) == version
-    assert table_rows(db) == before
+    after = table_rows(db)
+    # Columns a migration adds come last and are empty for existing rows.
+    for old_rows, new_rows in zip(before, after):
+        assert [row[:len(old)] for row, old in zip(new_rows, old_rows)] == old_rows
+        assert all(value is None for row, old in zip(new_rows, old_rows) for value in row[len(old):])
+
+
+def test_m003_keeps_old_replies_readable_and_stores_token_data(tmp_path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = connect(str(path))
+    migrate(db, target=2)
+    add_sample_conversation(db)
+    db.close()
+    with ConversationStore(path) as store:
+        old = store.message(2)
+        assert old.content == "Visit Belém first." and old.tokens is None and old.provenance is None
+        store.finish_reply(2, status="done", content=old.content, stats=old.stats,
+                           tokens={"ids": [5, 6], "steps": []}, provenance={"model_name": "phi"})
+        assert store.message(2).tokens == {"ids": [5, 6], "steps": []}
+        assert store.alternatives(2)[0].provenance == {"model_name": "phi"}
 
 
 def test_m002_indexes_existing_and_new_messages() -> None:

@@ -247,3 +247,19 @@ def test_export_to_an_unwritable_place_says_so_in_one_sentence(open_app, chat_mo
     app.sidebar._on_export(app.sidebar.current_id(), "markdown")
     banner = app.window.banner
     assert banner.isVisible() and "couldn't write chat.md" in banner.message.text()
+
+
+def test_token_choices_and_provenance_survive_a_restart(open_app, chat_model, store):
+    first = open_app()
+    first.load(chat_model)
+    first.window.settings_panel.choices_check.setChecked(True)
+    first.send("Hi")
+    written = first.controller.tree.active_path()[-1]
+    assert written.steps and len(written.token_ids) == written.record.generated_tokens
+    stored = store.thread(store.latest_conversation_id())[-1]
+    assert stored.provenance["model_hash"] == written.provenance.model_hash and stored.tokens["ids"] == written.token_ids
+    first.window.close()
+    second = open_app()
+    restored = second.controller.tree.active_path()[-1]
+    assert restored.steps == written.steps and restored.token_ids == written.token_ids
+    assert restored.provenance == written.provenance

@@ -93,6 +93,7 @@ class ChatController(QObject):
         client.text_received.connect(self._on_text_received)
         client.tokens_counted.connect(self._on_tokens_counted)
         client.steps_received.connect(self._on_steps_received)
+        client.tokens_received.connect(self._on_tokens_received)
         client.reply_finished.connect(self._on_reply_finished)
         client.failed.connect(self._on_failed)
         client.context_counted.connect(self._on_context_counted)
@@ -283,6 +284,10 @@ class ChatController(QObject):
     def _on_steps_received(self, steps: list) -> None:
         if self._reply is not None:
             self._reply.steps = steps
+
+    def _on_tokens_received(self, token_ids: list, provenance: object) -> None:
+        if self._reply is not None:
+            self._reply.token_ids, self._reply.provenance = list(token_ids), provenance
 
     def _on_reply_finished(self, record: ReplyRecord) -> None:
         self._flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.inspect.identity import Provenance
 from engine.runtime.conversation import Message
 from engine.runtime.record import ReplyRecord, TokenStep
 
@@ -24,6 +25,8 @@ class Node:
     interrupted: bool = False
     greedy: bool = False  # asked with temperature 0: nothing was drawn at random, so its seed means nothing
     steps: list[TokenStep] = field(default_factory=list)  # token choices, when they were asked for
+    token_ids: list[int] = field(default_factory=list)  # the reply's tokens, as the engine wrote them
+    provenance: Provenance | None = None  # what wrote the reply (model hash, provider, settings, versions)
 
     @property
     def alternatives(self) -> list["Node"]:
