@@ -114,3 +114,50 @@ def test_nvidia_smi_output_keeps_the_largest_gpu() -> None:
     assert parse_nvidia_smi(out) == ("NVIDIA GeForce RTX 3060", 12288 * 1024 * 1024)
     assert parse_nvidia_smi("") == (None, None)
     assert parse_nvidia_smi("weird line\n") == (None, None)
+
+
+def test_the_catalog_offers_ten_models_two_of_them_small() -> None:
+    catalog = load_catalog()
+    assert len(catalog.models) >= 10
+    small = [m.id for m in catalog.models if m.variant("cpu").download_bytes < GB]
+    assert len(small) >= 2, small
+    # Recommended for a 4 GB machine: one of the small ones, and it fits.
+    pick = recommend(catalog, Hardware(ram_bytes=4 * 1024**3), ["cpu"])
+    assert pick is not None and pick.model.id in small and pick.fit == "fits"
+
+
+def test_reasoning_models_are_marked() -> None:
+    catalog = load_catalog()
+    for m in catalog.models:
+        if "deepseek-r1" in m.id or "reasoning" in m.id:
+            assert m.reasoning, m.id
+    assert not catalog.get("phi-3.5-mini-instruct").reasoning
+
+
+def test_every_figure_says_where_it_came_from() -> None:
+    """A size is either read from the Hub's tree pages or says it is an estimate."""
+    for m in load_catalog().models:
+        assert m.source_note.strip(), m.id
+        for v in m.variants:
+            note = v.source_note.lower()
+            assert "tree page" in note or "estimate" in note, (m.id, v.provider)
+            assert "estimate" in note or not v.download_bytes_exact or "exact" in note
+            assert v.ram_bytes > v.download_bytes * 0.9, (m.id, v.provider)  # the weights must fit in memory
+
+
+@pytest.mark.parametrize("damage, complaint", [
+    (lambda c: c["models"][0].pop("reasoning"), "missing reasoning"),
+    (lambda c: c["models"][0].update(reasoning="yes"), "expected boolean"),
+    (lambda c: c["models"][0]["variants"][0].update(subfolder="/etc"), "does not match"),
+    (lambda c: c["models"][0]["variants"][0].update(subfolder="a//b"), "does not match"),
+])
+def test_the_validator_checks_the_new_fields(damage, complaint: str) -> None:
+    catalog = copy.deepcopy(raw_catalog())
+    damage(catalog)
+    assert any(complaint in p for p in validate(catalog, schema()))
+
+
+def test_a_variant_at_the_repository_root_is_valid() -> None:
+    catalog = copy.deepcopy(raw_catalog())
+    catalog["models"][0]["variants"][0]["subfolder"] = ""
+    assert validate(catalog, schema()) == []
