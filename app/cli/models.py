@@ -59,7 +59,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     print("Catalog (download with `localchat models download ID`):")
     for model in catalog.models:
-        print(f"  {model.id:34} {model.name}{'  [reasoning: thinks aloud before answering]' if model.reasoning else ''}")
+        print(f"  {model.id:34} {model.name}")
         for variant in model.variants:
             print(f"      {variant.provider:5} {_gb(variant.download_bytes):>8}  {_hint(variant, hardware, providers)}")
     print("Installed:" if installed else "Installed: none yet")
@@ -75,7 +75,7 @@ def _listing(catalog: Catalog, hardware: Hardware, providers: list[str],
         "hardware": {"ram_bytes": hardware.ram_bytes, "gpu_memory_bytes": hardware.gpu_memory_bytes,
                      "gpu_name": hardware.gpu_name, "providers": providers},
         "catalog": [{"id": m.id, "name": m.name, "repo": m.repo, "description": m.description,
-                     "license": m.license, "context_length": m.context_length, "reasoning": m.reasoning,
+                     "license": m.license, "context_length": m.context_length,
                      "variants": [{"provider": v.provider, "subfolder": v.subfolder,
                                    "download_bytes": v.download_bytes, "fit": fit(v, hardware),
                                    "provider_installed": v.provider in providers} for v in m.variants]}

@@ -25,8 +25,9 @@ def shared_model(name: str) -> Path | None:
     return folder if (folder / "genai_config.json").is_file() else None
 
 
-def synthetic_builder() -> Callable[..., Path]:
-    """``build_synthetic_model(folder, chat=..., context_length=..., slow_matmuls=...)`` from the tests."""
+def synthetic_builder(name: str = "build_synthetic_model") -> Callable[..., Path]:
+    """A builder from the tests' synthetic_model.py: ``build_synthetic_model(folder, chat=..., context_length=...,
+    slow_matmuls=...)`` by default, or ``build_large_vocab_model``."""
     if not SYNTHETIC_SOURCE.is_file():
         raise NoSyntheticModel("There is no tests/support/synthetic_model.py to make a test model from.")
     if importlib.util.find_spec("onnx") is None:
@@ -34,4 +35,4 @@ def synthetic_builder() -> Callable[..., Path]:
     spec = importlib.util.spec_from_file_location("localchat_synthetic_model", SYNTHETIC_SOURCE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.build_synthetic_model
+    return getattr(module, name)

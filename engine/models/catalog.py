@@ -53,7 +53,6 @@ class CatalogModel:
     context_length: int
     variants: tuple[Variant, ...]
     source_note: str
-    reasoning: bool = False  # thinks aloud (a long chain of thought) before it answers
 
     def variant(self, provider: str) -> Variant | None:
         return next((v for v in self.variants if v.provider == provider), None)

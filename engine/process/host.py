@@ -69,9 +69,11 @@ def serve(conn: Any, cancel: Any, hash_cache: str | None = None) -> None:
             if command == "load":
                 session = raw = None  # free the old model before loading the next
                 session = ChatSession(load_model(*args), hasher=hasher)
+                session.prepare()  # the KV buffer is allocated while the window says "loading"
                 conn.send(("loaded", session.loaded.info))
             elif command == "reply":
                 _stream_reply(conn, _require(session), *args, cancel=cancel)
+                session.settle(stop=conn.poll)  # while the user reads; a waiting request ends it
             elif command == "generate":
                 request: GenerationRequest = args[0]
                 target = _require(session)
@@ -82,8 +84,9 @@ def serve(conn: Any, cancel: Any, hash_cache: str | None = None) -> None:
                 elif raw is not None:
                     raw.forget()
                 _stream_generation(conn, target, request, cancel)
+                target.settle(stop=conn.poll)
             elif command == "forget":
-                _require(session).forget()
+                _require(session).forget(free_memory=False)  # another conversation: keep the buffer
             elif command == "count":
                 conn.send(("count", _require(session).count_tokens(*args)))
             elif command == "prompt":

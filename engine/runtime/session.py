@@ -6,12 +6,19 @@ The token loop is the one from onnxruntime-genai's examples (``append_tokens``,
 * KV reuse.  The session remembers which token ids are in the cache.  The next turn's
   prompt is compared with them; the common prefix is kept (``rewind_to``) and only
   the rest is processed.  An edit or regenerate keeps whatever prefix still matches.
-  At least one prompt token is always fed again, because after ``rewind_to(n)`` the
-  generator has no fresh prediction for position n until a token is appended.
+* Exact reuse.  A model's kernels need not compute a token the same way alone as in a
+  batch: on smollm2-135m (int4) a token fed by itself gets logits up to 0.7 away from the
+  same token inside a prefill, while any batch of two or more matches a one-shot prefill
+  bit for bit.  So only cache entries computed in batches are reused ("settled"), and at
+  least two prompt tokens are always fed again.  A reply's own tokens are computed one at
+  a time; ``settle()`` computes them again in batches after the reply, while the user
+  reads it, so the next turn can reuse them.  That way a turn gives exactly the reply a
+  fresh prefill of the same conversation gives, and a seed repeats a reply whatever the
+  cache went through.
 * Capacity.  genai's ``max_length`` counts prompt plus reply and sizes the KV buffer.
-  The generator is made when the session is, for the model's whole context when memory
-  allows (engine.runtime.capacity), so no turn waits for a rebuild; a new conversation
-  rewinds it to the start instead of allocating again.  Only a conversation longer than
+  The generator is made once (``prepare()``, when the model loads), for the model's whole
+  context when memory allows (engine.runtime.capacity), so no turn waits for a rebuild; a
+  new conversation rewinds it to the start instead of allocating again.  Only a conversation longer than
   memory allows starts a bigger generator.
 * Sampling.  Greedy replies without a repetition penalty use the library's own
   ``generate_next_token``; everything else is drawn by engine.runtime.sampling from the
@@ -24,7 +31,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -42,6 +49,8 @@ from engine.runtime.prompt import PromptBuilder
 from engine.runtime.record import Alternative, ReplyRecord, TokenStep
 from engine.runtime.sampling import Candidate, Sampler
 from engine.runtime.settings import MAX_SEED, SamplingSettings
+
+SETTLE_BATCH = 64  # tokens per batch when settling a reply (a request waiting is noticed between batches)
 
 
 class Reply:
@@ -69,17 +78,24 @@ class ChatSession:
                  hasher: ModelHasher | None = None) -> None:
         """``kv_budget``: bytes the KV buffer may take (default: this machine's share, see engine.runtime.capacity).
 
-        The first generator is made here, so its buffer is allocated while the model loads, not on the first
-        reply.  If that fails, the first reply tries again and reports why, after the checks on its prompt."""
+        The generator is made by the first reply, or earlier by ``prepare()``."""
         self.loaded = loaded
         self._prompt = PromptBuilder(loaded)
         self._kv_budget = kv_budget if kv_budget is not None else memory_budget(loaded.info.provider)
         self._generator: Any = None
         self._capacity = 0
         self._cached: list[int] = []
+        self._settled = 0  # how many of the cached tokens were computed in batches (see "Exact reuse")
         self.texts = TokenTexts(loaded)
         self.hasher = hasher or ModelHasher()
         self._hash = BackgroundHash(self.hasher, loaded.info.path)
+
+    def prepare(self) -> None:
+        """Make the generator now (its KV buffer is allocated up front), so the first reply does not wait for it.
+
+        If that fails, the first reply tries again and reports why, after the checks on its prompt."""
+        if self._generator is not None:
+            return
         try:
             self._new_generator(1)
         except Exception:  # noqa: BLE001 - not lost: the first reply makes it again and reports the error
@@ -151,13 +167,41 @@ class ChatSession:
         """Tokens the current generator holds (genai's ``max_length``)."""
         return self._capacity
 
-    def forget(self) -> None:
-        """Reuse nothing on the next reply (a new conversation): the generator is kept and rewound."""
-        self._cached = []
+    def forget(self, free_memory: bool = True) -> None:
+        """Reuse nothing on the next reply.  By default the generator and its KV buffer are freed (the next
+        reply makes a new one); with ``free_memory=False`` it is kept and rewound to the start instead."""
+        if free_memory:
+            self._drop_generator()
+        self._cached, self._settled = [], 0
+
+    def settle(self, stop: Callable[[], bool] | None = None) -> int:
+        """Compute the last reply's tokens again in batches so the next turn can reuse them exactly.
+
+        Meant for the pause after a reply (the engine process calls it once the reply is sent).  ``stop`` is
+        asked between batches; when it says a request is waiting, settling ends there and the next turn
+        processes the rest itself.  Returns how many tokens were settled.  A failure only drops the generator:
+        the next reply makes a new one and reports what goes wrong then.
+        """
+        start = self._settled
+        if self._generator is None or len(self._cached) - start < 2:
+            return 0
+        try:
+            self._generator.rewind_to(start)
+            while len(self._cached) - self._settled >= 2:
+                end = self._settled + SETTLE_BATCH
+                end = len(self._cached) if len(self._cached) - end < 2 else end  # never leave one token alone
+                self._generator.append_tokens(self._cached[self._settled:end])
+                self._settled = end
+                if stop is not None and self._settled < len(self._cached) and stop():
+                    break
+            del self._cached[self._settled:]
+        except Exception:  # noqa: BLE001 - not lost: the next reply starts afresh and reports its own errors
+            self._drop_generator()
+        return self._settled - start
 
     def _drop_generator(self) -> None:
         """After a failure the generator's state is unknown: the next reply starts a new one."""
-        self._generator, self._capacity, self._cached = None, 0, []
+        self._generator, self._capacity, self._cached, self._settled = None, 0, [], 0
 
     def _stream(self, messages: list[Message], request: "_Request", record: ReplyRecord) -> Iterator[str]:
         settings = request.settings
@@ -183,22 +227,22 @@ class ChatSession:
 
     def _prefill(self, ids: list[int], needed: int) -> int:
         """Bring the generator's cache to ``ids``; return how many tokens were reused."""
-        # One prompt token is always fed again (see above), and rewinding to the full cached length is
-        # refused by genai 0.18 for models whose KV buffer is not shared, so keep one token short of both.
-        reuse = max(0, min(_common_prefix(self._cached, ids), len(ids) - 1, len(self._cached) - 1))
+        # Only settled tokens are reused, and two prompt tokens are always fed again (see "Exact reuse").
+        reuse = max(0, min(_common_prefix(self._cached, ids), self._settled, len(ids) - 2))
         if self._generator is None or needed > self._capacity:
             self._new_generator(needed)
             reuse = 0
         else:
             self._generator.rewind_to(reuse)
-        self._cached = []  # unknown until the append succeeds
+        self._cached, self._settled = [], 0  # unknown until the append succeeds
         self._generator.append_tokens(ids[reuse:])
         self._cached = list(ids)
+        self._settled = len(ids) if len(ids) - reuse >= 2 else reuse
         return reuse
 
     def _new_generator(self, needed: int) -> None:
         og = genai()
-        self._generator, self._capacity, self._cached = None, 0, []  # free the old buffer before the new one
+        self._drop_generator()  # free the old buffer before allocating the new one
         capacity = generator_capacity(self.loaded.kv_cache, self.loaded.info.context_length, needed, self._kv_budget)
         params = og.GeneratorParams(self.loaded.model)
         params.set_search_options(max_length=capacity, do_sample=False, repetition_penalty=1.0)

@@ -73,11 +73,27 @@ def test_doctor_reports_versions_providers_and_folders(chat_model, capsys, local
 
 
 def test_bench_prints_figures_with_ratios(plain_model, capsys):
-    assert run(["bench", "--model", str(plain_model), "--decode-tokens", "50", "--json"]) == 0
+    assert run(["bench", "--model", str(plain_model), "--decode-tokens", "50", "--repeats", "2", "--runs", "1",
+                "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
-    assert figures["decode_tokens_per_s"] > 0 and figures["bare_decode_tokens_per_s"] > 0
-    assert len(figures["turn_ttft_reuse_s"]) == 10 == len(figures["turn_ttft_reprocess_s"])
-    assert figures["turn_prompt_tokens"] == sorted(figures["turn_prompt_tokens"])
+    greedy = figures["greedy"]
+    assert greedy["tokens_per_s"] > 0 and greedy["ratio"] == greedy["tokens_per_s"] / greedy["baseline_tokens_per_s"]
+    assert [case["settings"]["top_k"] for case in figures["sampled"]] == [40, 0]
+    for case in figures["sampled"]:
+        assert case["against_library"]["baseline_tokens_per_s"] > 0 and case["choices_against_off"]["ratio"] > 0
+    chat = figures["conversation"]
+    assert len(chat["ttft_reuse_s"]) == 10 == len(chat["ttft_reprocess_s"]) == len(chat["settle_s"])
+    assert chat["same_replies"]
+    assert all(new < size for new, size in zip(chat["new_tokens"][1:], chat["prompt_tokens"][1:]))  # reused
+
+
+def test_bench_report_names_every_figure(plain_model, capsys):
+    assert run(["bench", "--model", str(plain_model), "--decode-tokens", "20", "--repeats", "1", "--turns", "3",
+                "--runs", "1"]) == 0
+    out = capsys.readouterr().out
+    for words in ("load", "time to first token", "prefill", "bare onnxruntime-genai loop", "do_sample",
+                  "choices on / off", "3-turn conversation", "largest TTFT step", "identical: yes"):
+        assert words in out
 
 
 def test_generate_json_can_carry_token_choices(chat_model, capsys):

@@ -35,7 +35,8 @@ def test_the_whole_context_when_an_eighth_of_memory_holds_it():
 def test_a_long_conversation_never_rebuilds_when_memory_allows(stories_model):
     loaded = load_model(stories_model, "cpu")
     session = ChatSession(loaded)
-    assert session.capacity == loaded.info.context_length  # made with the session, for the whole context
+    session.prepare()
+    assert session.capacity == loaded.info.context_length  # made before the first reply, for the whole context
     generator = session._generator
     messages = [Message("user", "Once upon a time")]
     settings = SamplingSettings(temperature=0, max_new_tokens=60)
@@ -46,7 +47,7 @@ def test_a_long_conversation_never_rebuilds_when_memory_allows(stories_model):
             assert reply.record.reused_tokens > 0
     assert reply.record.prompt_tokens > 256  # well past what a generator sized from the first turn held
     assert session._generator is generator
-    session.forget()  # a new conversation rewinds the same generator
+    session.forget(free_memory=False)  # the same generator, rewound
     fresh = session.reply(messages[:1], settings)
     assert fresh.record.reused_tokens == 0 and session._generator is generator
     assert fresh.text() == ChatSession(loaded).reply(messages[:1], settings).text()
@@ -55,6 +56,7 @@ def test_a_long_conversation_never_rebuilds_when_memory_allows(stories_model):
 def test_a_conversation_longer_than_memory_allows_gets_a_bigger_generator(stories_model):
     loaded = load_model(stories_model, "cpu")
     session = ChatSession(loaded, kv_budget=loaded.kv_cache.bytes_per_token * 100)
+    session.prepare()
     assert session.capacity == MIN_CAPACITY
     messages = [Message("user", "Once upon a time")]
     settings = SamplingSettings(temperature=0.8, seed=3, max_new_tokens=80)

@@ -57,13 +57,46 @@ def test_many_turns_stay_correct_with_reuse(plain_loaded):
         messages.append(Message("assistant", text))
 
 
-def test_regenerate_reuses_all_but_the_last_prompt_token(chat_loaded):
+def test_regenerate_reuses_all_but_the_last_two_prompt_tokens(chat_loaded):
     session = ChatSession(chat_loaded)
     messages = [Message("user", "hi")]
     session.reply(messages, GREEDY).text()
     again = session.reply(messages, SamplingSettings(temperature=1.0, seed=5, max_new_tokens=10))
     again.text()
-    assert again.record.reused_tokens == again.record.prompt_tokens - 1
+    assert again.record.reused_tokens == again.record.prompt_tokens - 2  # fed as a batch, never one alone
+
+
+def test_a_settled_reply_is_reused_by_the_next_turn(chat_loaded):
+    session = ChatSession(chat_loaded)
+    messages = [Message("user", "hi")]
+    first = session.reply(messages, GREEDY)
+    messages += [Message("assistant", first.text()), Message("user", "and again")]
+    unsettled = session.reply(messages, GREEDY)
+    expected = unsettled.text()
+    assert unsettled.record.reused_tokens == first.record.prompt_tokens  # the reply's own tokens were fed again
+
+    session = ChatSession(chat_loaded)
+    session.reply(messages[:1], GREEDY).text()
+    assert session.settle() == first.record.generated_tokens - 1  # all but the end token, which was never fed
+    assert session.settle() == 0
+    settled = session.reply(messages, GREEDY)
+    assert settled.text() == expected == ChatSession(chat_loaded).reply(messages, GREEDY).text()
+    assert settled.record.reused_tokens > unsettled.record.reused_tokens
+
+
+def test_settling_stops_when_asked_and_the_next_turn_does_the_rest(plain_loaded):
+    session = ChatSession(plain_loaded)
+    messages = [Message("user", "count")]
+    settings = SamplingSettings(temperature=0, max_new_tokens=150)
+    reply = session.reply(messages, settings)
+    text = reply.text()
+    asked = []
+    settled = session.settle(stop=lambda: asked.append(1) or True)  # "a request is waiting" at the first chance
+    assert asked == [1] and settled == 64  # one batch
+    messages += [Message("assistant", text), Message("user", "count")]
+    after = session.reply(messages, settings)
+    assert after.text() == ChatSession(plain_loaded).reply(messages, settings).text()
+    assert after.record.reused_tokens == reply.record.prompt_tokens + 64
 
 
 def test_edit_keeps_the_common_prefix_only(chat_loaded):

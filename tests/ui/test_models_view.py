@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.models.catalog import load_catalog
 from engine.models.hardware import Hardware
@@ -43,16 +43,6 @@ def test_catalog_entries_have_fit_hints_with_the_figures_in_a_tooltip(view):
     assert "6.5 GB of RAM" in tip and "this computer has 8.0 GB" in tip
     cuda = rows[("phi-4-mini-instruct", "cuda")]
     assert cuda.fit_label.text() == "Needs LocalChat for CUDA" and not cuda.download_button.isEnabled()
-
-
-def test_reasoning_models_say_so_on_their_card(view):
-    names = {label.accessibleName(): label for label in view.findChildren(QLabel)
-             if label.accessibleName().startswith("Catalog model ")}
-    assert len(names) == len(load_catalog().models)
-    card = names["Catalog model deepseek-r1-distill-qwen-1.5b"]
-    assert "reasoning" in card.text() and "chain of thought" in card.toolTip()
-    plain = names["Catalog model phi-3.5-mini-instruct"]
-    assert "reasoning" not in plain.text() and plain.toolTip() == ""
 
 
 def test_installed_models_show_their_size_and_open(view, library, chat_model, window, qtbot):

@@ -33,9 +33,6 @@ class InstalledRow:
     open_button: QPushButton
     remove_button: QPushButton
 
-REASONING_TIP = ("A reasoning model: before its answer it writes out a long chain of thought, so replies take "
-                 "longer and use more of the context.")
-
 
 class ModelsView(QWidget):
     open_requested = Signal(object)  # InstalledModel
@@ -148,12 +145,8 @@ class ModelsView(QWidget):
         card = QFrame()
         card.setObjectName("catalogCard")
         card.setFrameShape(QFrame.Shape.StyledPanel)
-        reasoning = " · <b>reasoning</b>" if model.reasoning else ""
         name = QLabel(f"<b>{model.name}</b> &nbsp; <span>{model.license} licence · "
-                      f"{model.context_length // 1024}K context{reasoning}</span>")
-        name.setAccessibleName(f"Catalog model {model.id}")
-        if model.reasoning:
-            name.setToolTip(REASONING_TIP)
+                      f"{model.context_length // 1024}K context</span>")
         description = QLabel(model.description)
         description.setWordWrap(True)
         grid = QGridLayout()
