@@ -20,7 +20,9 @@ from app.history import ChatHistory
 from app.linux_libraries import window_problem
 from app.models import resolve_model
 from app.storage.settings import AppSettings
+from app.engine_choice import EngineChooser, start_engine
 from app.settings_keeper import SettingsKeeper, saved_sampling
+from app.storage.secrets import KeyStore
 from app.storage.store import ConversationStore
 from engine.models.catalog import load_catalog
 from engine.errors import FlavourConflict
@@ -43,6 +45,9 @@ class StartOptions:
     max_tokens: int | None = None
     seed: int | None = None
     send: str | None = None
+    backend: str | None = None  # a server's base URL: it is the engine for this run
+    api_key: str | None = None
+    remote_model: str | None = None
 
 
 def app_icon() -> QIcon:
@@ -61,15 +66,20 @@ def build_window(options: StartOptions) -> MainWindow:
         settings = settings.with_seed(options.seed)
     settings.validated()  # a bad flag fails before any window or engine exists
     model = resolve_model(options.model) if options.model else None  # a folder, or an installed model's id
+    keys = KeyStore()
+    engine = start_engine(preferences, keys, options.backend, options.api_key, options.remote_model)
     QApplication.setWindowIcon(app_icon())
-    window = MainWindow(EngineClient(hash_cache=str(paths.model_hash_cache())))
+    window = MainWindow(EngineClient(engine.backend))
     window.attach_models(ModelLibrary(Registry(paths.models_dir()), load_catalog(), detect_hardware(),
                                       flavour_providers()))
     window.settings_panel.apply(settings)
     window.picker.set_provider(preferences.provider if options.provider == "auto" else options.provider)
-    if model:
+    keeper = SettingsKeeper(window, preferences)
+    chooser = EngineChooser(window, keeper, keys, engine)
+    if model and not engine.choice.server:
         window.load_model(model)
-    SettingsKeeper(window, preferences).restore(model_given=bool(options.model))
+    keeper.restore(model_given=bool(options.model) or engine.choice.server)
+    chooser.start()
     ChatHistory(ConversationStore.open_default(), window).start()
     problem = flavour_problem()  # after any load request and the first conversation shown, which hide the banner
     if problem:

@@ -221,6 +221,8 @@ class ChatHistory(QObject):
             info = self.controller.model
             sampling, system_prompt = self.controller.reply_settings
             settings = {**sampling.to_dict(), "model_path": info.path if info else None}
+            if info is not None and info.server:
+                settings["server"] = info.server
             if system_prompt.strip():
                 settings["system_prompt"] = system_prompt.strip()
             message = self.store.start_reply(conversation_id, model=info.name if info else "",

@@ -7,6 +7,7 @@ import multiprocessing
 import sys
 from typing import Sequence
 
+from app.cli.backend_args import add_backend_arguments, api_key
 from engine.errors import LocalChatError
 from engine.runtime.providers import PROVIDERS
 
@@ -24,6 +25,7 @@ def gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-tokens", type=int, metavar="N")
     parser.add_argument("--seed", type=int, metavar="S")
     parser.add_argument("--send", metavar="TEXT", help="send this message once the model has loaded")
+    add_backend_arguments(parser)
     return parser
 
 
@@ -36,13 +38,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app import cli
 
         return cli.run(args)
-    options = gui_parser().parse_args(args)
+    parser = gui_parser()
+    options = parser.parse_args(args)
+    if options.model and options.backend:
+        parser.error("give either --model (a model on this computer) or --backend (a server), not both")
     from app import gui
 
     try:
         start = gui.StartOptions(model=options.model, provider=options.provider,
                                  temperature=options.temperature, max_tokens=options.max_tokens, seed=options.seed,
-                                 send=options.send)
+                                 send=options.send, backend=options.backend, api_key=api_key(options),
+                                 remote_model=options.remote_model)
         return gui.run(start)
     except LocalChatError as error:
         print(f"localchat: {error.user_message}", file=sys.stderr)

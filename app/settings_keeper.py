@@ -88,7 +88,7 @@ class SettingsKeeper(QObject):
                 window.banner.show_error(error)
 
     def _on_model_changed(self, info: object) -> None:
-        if info is not None:
+        if info is not None and info.server is None:  # a server's model is kept with the engine choice
             self.preferences = replace(self.preferences, last_model=info.path)
             self._timer.start()
 

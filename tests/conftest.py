@@ -10,6 +10,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+# No test, nor any LocalChat a test starts, reaches the developer's real keyring; tests that need one set it.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 # Helper modules (synthetic model, fake Hub server) import by plain name.  The repository root stays on
 # sys.path (pyproject's pythonpath) so ``tests/app`` can never stand in for the ``app`` package.
 sys.path.insert(0, str(Path(__file__).parent / "support"))

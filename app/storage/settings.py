@@ -24,6 +24,7 @@ from engine.errors import LocalChatError
 SETTINGS_NAME = "settings.json"
 PROVIDERS = ("auto", "cpu", "cuda", "dml")
 THEMES = ("system", "light", "dark", "high_contrast")
+ENGINES = ("local", "server")
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "wide_column": lambda v: isinstance(v, bool),
     "sidebar_open": lambda v: isinstance(v, bool),
     "settings_open": lambda v: isinstance(v, bool),
+    "engine": lambda v: v in ENGINES,
+    "server_url": lambda v: isinstance(v, str),
+    "server_model": lambda v: isinstance(v, str),
+    "server_key": lambda v: isinstance(v, str),
 }
 _FLOATS = ("temperature", "top_p", "repetition_penalty", "text_size")
 
@@ -86,6 +91,10 @@ class AppSettings:
     wide_column: bool = False
     sidebar_open: bool = True
     settings_open: bool = True
+    engine: str = "local"  # "local": this machine's engine; "server": the OpenAI-compatible server below
+    server_url: str = ""  # normalised base URL, e.g. http://gpu-box:8000/v1
+    server_model: str = ""
+    server_key: str = ""  # only where no OS keyring works (app.storage.secrets); the window warns about it
 
     @classmethod
     def load(cls, path: Path | None = None) -> AppSettings:

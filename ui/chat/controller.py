@@ -119,6 +119,17 @@ class ChatController(QObject):
         self.status.show_loading(path)
         self.client.load(path, provider)
 
+    def unload_model(self) -> None:
+        """No model from now on (the engine changed and there is none to load there yet)."""
+        if self.generating:
+            self.client.cancel()
+        self._loading = False
+        self.model = None
+        self.composer.set_can_send(False, NO_MODEL)
+        self.status.show_no_model()
+        self.view.show_welcome(self.tree.is_empty())
+        self.model_changed.emit(None)
+
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self._loading = False
         self.model = info

@@ -11,10 +11,25 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QTextEdit, QToolButton, QVBoxLayout,
                                QWidget)
 
+from engine.remote.address import host_of
+from engine.runtime.record import ReplyRecord
 from ui.chat.composer import MessageInput
 from ui.chat.conversation_model import Node
 from ui.chat.message_body import MessageBody
 from ui.chat.token_choices import TokenChoicesDialog
+
+def figures(record: ReplyRecord, seeded: bool) -> str:
+    """A reply's figures in one line: the seed, the tokens, the timings, and where it was written."""
+    reused = f", {record.reused_tokens} reused from the cache" if record.reused_tokens else ""
+    seed = f"Seed {record.seed} · " if seeded else ("Greedy (temperature 0) · " if record.seed is not None else "")
+    text = (f"{seed}{record.generated_tokens} tokens written · first token after {record.ttft_s * 1000:.0f} ms · "
+            f"{record.decode_tokens_per_s:.0f} tokens/s · {record.prompt_tokens} tokens read{reused}")
+    if record.server:
+        counted = ("token counts from the server" if record.counted_by == "server"
+                   else "token counts and rate: client-side estimate")
+        return f"{text} · {record.model or 'model'} on the server at {record.server} ({counted}; timings measured here)"
+    return f"{text} · on {record.provider.upper()}"
+
 
 ROLE_LABELS = {"user": "You", "assistant": "Assistant"}
 FINISH_NOTES = {"cancelled": "Stopped", "max_tokens": "Reached the max new tokens limit",
@@ -97,6 +112,10 @@ class MessageWidget(QFrame):
         self.figures_label.setObjectName("figuresLabel")
         self.figures_label.setAccessibleName("Reply figures")
         self.figures_label.hide()
+        self.source_label = QLabel()
+        self.source_label.setObjectName("figuresLabel")
+        self.source_label.setAccessibleName("Written by")
+        self.source_label.hide()
         if self.node.role == "assistant":
             self.action_button = self._tool("Regenerate", "Regenerate reply",
                                             "Write a new reply; this one is kept as an earlier version")
@@ -114,6 +133,7 @@ class MessageWidget(QFrame):
                 row.addWidget(widget)
             row.addSpacing(8)
             row.addWidget(self.figures_label)
+            row.addWidget(self.source_label)
             row.addStretch(1)
         else:
             self.action_button = self._tool("Edit", "Edit message",
@@ -208,15 +228,16 @@ class MessageWidget(QFrame):
             return
         self.choices_button.setVisible(bool(self.node.steps))
         seeded = record.seed is not None and not self.node.greedy
-        reused = f", {record.reused_tokens} reused from the cache" if record.reused_tokens else ""
-        seed = f"Seed {record.seed} · " if seeded else "Greedy (temperature 0) · "
-        self.role_label.setToolTip(
-            f"{seed}{record.generated_tokens} tokens written · first token after "
-            f"{record.ttft_s * 1000:.0f} ms · {record.decode_tokens_per_s:.0f} tokens/s · "
-            f"{record.prompt_tokens} tokens read{reused} · on {record.provider.upper()}")
-        self.figures_label.setText(f"{record.generated_tokens} tokens · {record.decode_tokens_per_s:.0f} tokens/s")
+        self.role_label.setToolTip(figures(record, seeded))
+        estimate = " (estimate)" if record.counted_by == "client" else ""
+        self.figures_label.setText(f"{record.generated_tokens} tokens · {record.decode_tokens_per_s:.0f} tokens/s"
+                                   f"{estimate}")
         self.figures_label.setToolTip(self.role_label.toolTip())
         self.figures_label.show()
+        if record.server:
+            self.source_label.setText(f"· {record.model or 'model'} on {host_of(record.server)}")
+            self.source_label.setToolTip(f"Written by {record.model or 'a model'} on the server at {record.server}")
+            self.source_label.show()
         if seeded:
             self.seed_button.setToolTip(f"Fix the seed to {record.seed} in Reply settings: with the same settings, "
                                         "Regenerate then writes this reply again")
@@ -230,6 +251,8 @@ class MessageWidget(QFrame):
         if record is not None and record.dropped_messages:
             note = f"{note}. " if note else ""
             note += f"The {record.dropped_messages} oldest messages did not fit and were left out"
+        if record is not None and record.notes:
+            note = " ".join([f"{note}." if note else "", *record.notes]).strip()
         self.note.setText(note)
         self.note.setVisible(bool(note))
 

@@ -6,6 +6,8 @@ token a probability; temperature, top-k and top-p reshape that distribution, and
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
@@ -15,7 +17,7 @@ COLUMNS = ("Written", "Model's chance", "Chance after settings", "Other likely t
 INTRO = ("At every step the model gives each possible next token a probability (the model's chance). "
          "Temperature, top-k and top-p reshape those probabilities (the chance after settings), then one "
          "token is drawn. With temperature 0 the most likely token is always taken. Tokens in bold were not "
-         "the model's first choice.")
+         "the model's first choice. A server reports only the model's chance (— after settings).")
 
 
 def shown(text: str) -> str:
@@ -26,6 +28,8 @@ def shown(text: str) -> str:
 
 
 def percent(probability: float) -> str:
+    if math.isnan(probability):
+        return "—"  # a server reports the model's chance only
     return f"{probability * 100:.1f}%" if probability >= 0.001 else "<0.1%"
 
 

@@ -63,6 +63,7 @@ class ModelPicker(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
+        self._layout = layout
         layout.addWidget(self.model_button)
         layout.addWidget(label)
         layout.addWidget(self.provider_combo)
@@ -88,6 +89,15 @@ class ModelPicker(QWidget):
             self.menu.addSeparator()
         self.menu.addAction(self.open_action)
         self.menu.addAction(self.browse_action)
+
+    def add_leading(self, widget: QWidget) -> None:
+        """A control that comes before the model's (the engine choice)."""
+        self._layout.insertWidget(0, widget)
+
+    def show_local_controls(self, shown: bool) -> None:
+        """The provider only means something when this computer is the engine."""
+        self.provider_label.setVisible(shown)
+        self.provider_combo.setVisible(shown)
 
     def provider(self) -> str:
         return self.provider_combo.currentData()

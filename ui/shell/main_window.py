@@ -14,18 +14,21 @@ Other parts slot in with ``add_top_bar_widget`` (switches, indicators), ``add_st
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QPushButton, QScrollArea, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from engine.errors import LocalChatError, ProviderUnavailable
 from engine.models.registry import InstalledModel
+from engine.remote.address import host_of
 from engine.runtime.model import ModelInfo
+from ui.backend.engine_dialog import EngineButton, EngineDialog
+from ui.backend.engine_panel import EnginePanel
 from ui.chat.chat_view import ChatView, centred, set_column_width
 from ui.chat.composer import Composer
 from ui.chat.controller import ChatController
-from ui.chat.settings_panel import SettingsPanel, default_text_size
+from ui.chat.settings_panel import DEFAULT_CONTEXT, SettingsPanel, default_text_size
 from ui.engine_client import EngineClient
 from ui.history.sidebar import Sidebar
 from ui.models.download_bar import DownloadBar
@@ -45,8 +48,13 @@ SIDEBAR_WIDTH = 260  # kept for callers that size the window around the panels
 
 
 class MainWindow(QMainWindow):
+    local_model_requested = Signal(str, str)  # path, provider: a model on this computer, while a server is in use
+
     def __init__(self, client: EngineClient) -> None:
         super().__init__()
+        self.engine_panel: EnginePanel | None = None
+        self.engine_button: EngineButton | None = None
+        self._server: str | None = None
         self.client = client
         client.setParent(self)
         self.setWindowTitle("LocalChat")
@@ -324,6 +332,34 @@ class MainWindow(QMainWindow):
         self._refresh_welcome()
         self._order_focus()
 
+    def attach_engine_choice(self, panel: EnginePanel) -> None:
+        """The choice between this computer and a server; the app layer builds the backend it names."""
+        self.engine_panel = panel
+        self.engine_dialog = EngineDialog(panel, self)
+        self.engine_button = EngineButton()
+        self.engine_button.clicked.connect(self.engine_dialog.open)
+        self.add_top_bar_widget(self.engine_button)
+        self.picker.load_requested.disconnect(self._on_load_requested)
+        self.picker.load_requested.connect(self._on_picker_load_requested)
+
+    def show_engine(self, server: str | None, model: str = "") -> None:
+        """Say which engine is in use (``server`` is a base URL, None for this computer)."""
+        self._server = server
+        if self.engine_button is not None:
+            self.engine_button.show_engine(host_of(server) if server else None, model)
+        self.picker.show_local_controls(server is None)
+
+    def load_directly(self, path: str, provider: str = "auto") -> None:
+        """Load without the picker: a server's model name ("" = the first it lists), or a folder whose
+        provider is already decided."""
+        self._on_load_requested(path, provider)
+
+    def _on_picker_load_requested(self, path: str, provider: str) -> None:
+        if self._server is not None:  # a model folder or download: this computer becomes the engine
+            self.local_model_requested.emit(path, provider)
+        else:
+            self._on_load_requested(path, provider)
+
     def show_models(self, show: bool) -> None:
         if self.models_view is not None:
             self.show_page(self.models_view if show else None)
@@ -357,8 +393,8 @@ class MainWindow(QMainWindow):
     def _on_model_changed(self, info: ModelInfo | None) -> None:
         self.setWindowTitle(f"LocalChat — {info.name}" if info else "LocalChat")
         self.picker.show_model(info.name if info else None)
-        if info is not None:
-            self.settings_panel.set_context_length(info.context_length)
+        if info is not None:  # a server that does not say its context gets the panel's default range
+            self.settings_panel.set_context_length(info.context_length or DEFAULT_CONTEXT)
             if info.fallback_reason:  # the user asked for a GPU (or Auto found one built in) and did not get it
                 self.banner.show_error(ProviderUnavailable(info.fallback_reason, info.fallback_detail))
 

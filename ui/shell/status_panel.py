@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
+from engine.remote.address import host_of
 from engine.runtime.model import ModelInfo
 from engine.runtime.providers import LABELS
 from engine.runtime.record import ReplyRecord
@@ -39,8 +40,12 @@ class StatusPanel(QStatusBar):
 
     def show_model(self, info: ModelInfo) -> None:
         provider = LABELS.get(info.provider, info.provider)
-        self.model_label.setText(f"{info.name} · {provider}")
-        self.model_label.setToolTip(info.fallback_reason or f"Running on {provider}")
+        if info.server:
+            self.model_label.setText(f"{info.name} · {host_of(info.server)}")
+            self.model_label.setToolTip(f"Replies come from the server at {info.server}")
+        else:
+            self.model_label.setText(f"{info.name} · {provider}")
+            self.model_label.setToolTip(info.fallback_reason or f"Running on {provider}")
         self.activity.setText(info.fallback_reason or "Ready")
         self._context_length = info.context_length
         self.context_meter.show()
@@ -54,9 +59,11 @@ class StatusPanel(QStatusBar):
         """A finished reply's figures; a greedy reply (temperature 0) drew nothing at random, so no seed."""
         reused = f", {record.reused_tokens} reused from cache" if record.reused_tokens else ""
         seed = "greedy" if greedy or record.seed is None else f"seed {record.seed}"
+        estimate = " · client-side estimate" if record.counted_by == "client" else ""
         self.activity.setText(
             f"First token {record.ttft_s * 1000:.0f} ms · {_rate(record.decode_tokens_per_s)} tokens/s · "
-            f"{record.prompt_tokens} tokens in{reused} · {record.generated_tokens} out · {seed}")
+            f"{record.prompt_tokens} tokens in{reused} · {record.generated_tokens} out · {seed}{estimate}")
+        self.activity.setToolTip(" ".join(record.notes))
         self.show_context(record.prompt_tokens + record.generated_tokens)
 
     def show_idle(self, text: str) -> None:

@@ -175,6 +175,7 @@ def style_sheet(scheme: Scheme) -> str:
         border-radius: 8px; }}
     #noticeBanner {{ background: {_mix(s.accent, s.base, 0.12)}; border: {px}px solid {s.accent};
         border-radius: 8px; }}
+    #keyWarning {{ color: {_mix("#b26a00", s.text, 0.85) if px == 1 else s.text}; }}
     #welcomeTitle {{ font-size: 16pt; font-weight: 600; }}
     #panelHeading {{ font-size: 11pt; font-weight: 600; }}
     #modelButton {{ font-weight: 600; padding: 4px 8px; }}

@@ -1,0 +1,1 @@
+"""Choosing the engine: this computer, or an OpenAI-compatible server (widgets only; the app builds backends)."""

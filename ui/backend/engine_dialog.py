@@ -1,0 +1,38 @@
+"""The engine choice in its own window, opened from the button that says which engine is in use."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
+
+from ui.backend.engine_panel import EnginePanel
+
+DIALOG_WIDTH = 580
+
+
+class EngineDialog(QDialog):
+    def __init__(self, panel: EnginePanel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Engine")
+        self.panel = panel
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(panel)
+        self.resize(DIALOG_WIDTH, self.sizeHint().height())
+        panel.cancel_requested.connect(self.reject)
+
+
+class EngineButton(QPushButton):
+    """Says where replies come from; clicking it opens the choice."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Engine")
+        self.show_engine(None, "")
+
+    def show_engine(self, server: str | None, model: str) -> None:
+        if server is None:
+            self.setText("Engine: this computer")
+            self.setToolTip("Replies are written on this computer. Click to use a server instead.")
+        else:
+            self.setText(f"Engine: {server}")
+            self.setToolTip(f"Replies come from {model or 'a model'} on the server at {server}. Click to change.")
