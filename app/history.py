@@ -21,25 +21,31 @@ reported once through ``report`` as one plain sentence; the chat itself keeps wo
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 
-from app.storage.export import export_json, export_markdown, import_json
+from app.storage.export import export_json, export_markdown
+from app.storage.importing import import_json, read_export_file
 from app.storage.store import ConversationStore, Message
 from app.storage.token_data import ids_from_stored, steps_from_stored, to_stored
+from app.storage.validate import Notes, record_from_stats
 from engine.errors import LocalChatError
 from engine.inspect.identity import Provenance
 from engine.runtime.record import ReplyRecord
 from ui.chat.conversation_model import ConversationTree, Node
 from ui.shell.main_window import MainWindow
 from ui.history.sidebar import SidebarEntry
+from ui.shell.unsaved_dialog import UnsavedDialog, choose_folder
 
 SAVE_INTERVAL_S = 1.0
-_RECORD_FIELDS = {field.name for field in fields(ReplyRecord)}
+RETRY_SAVING_MS = 10_000  # while kept in memory, how often the file is tried again without a new message
+UNSHOWABLE = "⚠ This message could not be shown; the details are in LocalChat's log."
+log = logging.getLogger(__name__)
 
 @dataclass
 class _Place:
@@ -85,10 +91,14 @@ def tree_from_messages(messages: Sequence[Message]) -> tuple[ConversationTree, d
             hidden[(message.parent_id, message.role)] = message.id
             continue
         node = Node(message.role, message.content, parent=parent)
+        try:
+            _restore_outcome(node, message)
+        except Exception:  # noqa: BLE001 - a stored row must never keep the window from opening
+            log.exception("stored message %s could not be shown: %r", message.id, message)
+            node = Node(message.role, UNSHOWABLE, parent=parent, interrupted=message.role == "assistant")
         parent.children.append(node)
         if message.active:
             active[parent] = node
-        _restore_outcome(node, message)
         nodes[message.id] = node
         ids[node] = message.id
     for parent in nodes.values():
@@ -101,8 +111,7 @@ def tree_from_messages(messages: Sequence[Message]) -> tuple[ConversationTree, d
 def _restore_outcome(node: Node, message: Message) -> None:
     if message.role != "assistant":
         return
-    stats = {key: value for key, value in message.stats.items() if key in _RECORD_FIELDS}
-    node.record = ReplyRecord(**stats) if stats else None
+    node.record = record_from_stats(message.stats)
     node.greedy = message.settings.get("temperature") == 0
     node.token_ids, node.steps = ids_from_stored(message.tokens), steps_from_stored(message.tokens)
     node.provenance = Provenance.from_dict(message.provenance)
@@ -119,6 +128,11 @@ class ChatHistory(QObject):
         self._report = window.banner.show_error
         self._notice = window.banner.show_notice
         self._live: _Place | None = None  # the conversation a reply streams in, while another one is shown
+        self._indicator = window.storage_indicator
+        self._window = window
+        self._retry = QTimer(self)
+        self._retry.setInterval(RETRY_SAVING_MS)
+        self._retry.timeout.connect(self._on_retry_timeout)
         controller, sidebar = self.controller, self.sidebar
         self.conversation_id: int | None = None
         self._tree: ConversationTree | None = None
@@ -366,11 +380,13 @@ class ChatHistory(QObject):
 
     def _on_import_requested(self, path: str) -> None:
         def read_and_import() -> None:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                raise LocalChatError(f"LocalChat couldn't read {Path(path).name}.", f"{path}: {error}") from error
-            conversation_id = import_json(self.store, text)
+            notes = Notes()
+            conversation_id = import_json(self.store, read_export_file(Path(path)), notes)
+            if notes.lines:
+                log.warning("imported %s with repairs: %s", path, "; ".join(notes.lines))
+                self._report(LocalChatError(f"{Path(path).name} was imported; {len(notes.lines)} value"
+                                            f"{'s' if len(notes.lines) != 1 else ''} LocalChat could not use "
+                                            "as they were had to be repaired.", "\n".join(notes.lines)))
             if not self.controller.generating:
                 self._open(conversation_id)
             else:
@@ -379,12 +395,40 @@ class ChatHistory(QObject):
         self._guarded(read_and_import)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        """On close, keep the text of a reply still streaming (the next start marks it interrupted)."""
+        """On close, keep the text of a reply still streaming (the next start marks it interrupted), and
+        offer to export what only memory holds."""
+        if event.type() != QEvent.Type.Close:
+            return False
         ids = self._reply_ids()
-        if event.type() == QEvent.Type.Close and self._reply is not None and self._reply in ids:
+        if self._reply is not None and self._reply in ids:
             reply = self._reply
             self._guarded(lambda: self.store.update_reply(ids[reply], reply.content))
+        if not self._may_close():
+            event.ignore()
+            return True
         return False
+
+    def _may_close(self) -> bool:
+        self.store.try_saving()
+        unsaved = self.store.unsaved_conversations()
+        if not unsaved:
+            return True
+        dialog = UnsavedDialog(self._window, [c.title for c in unsaved], self.store.unsaved_reason or "")
+        dialog.exec()
+        choice = dialog.choice()
+        if choice != "export":
+            return choice == "discard"
+        folder = choose_folder(self._window)
+        if not folder:
+            return False
+        try:
+            for conversation in unsaved:
+                target = Path(folder) / f"localchat-unsaved-{conversation.id}.json"
+                target.write_text(export_json(self.store, conversation.id), encoding="utf-8")
+        except OSError as error:
+            self._report(LocalChatError(f"LocalChat couldn't write to {folder}; choose another folder.", str(error)))
+            return False
+        return True
 
     # --- storage trouble ---------------------------------------------------------------------------------------
 
@@ -396,9 +440,20 @@ class ChatHistory(QObject):
             self._report(error)
         self.show_notice()
 
+    def _on_retry_timeout(self) -> None:
+        self.store.try_saving()
+        self.show_notice()
+
     def show_notice(self) -> None:
-        """Show the store's notice (damaged file set aside, memory only, newer database) once."""
+        """Keep the storage indicator true: unsaved while kept in memory, plus a one-off notice until dismissed."""
         notice = self.store.notice
         if notice and notice not in self._notices_shown:
             self._notices_shown.add(notice)
-            self._report(LocalChatError(notice, self.store.path))
+            self._indicator.show_notice(notice)
+        reason = self.store.unsaved_reason
+        if reason != self._indicator.unsaved:
+            self._indicator.show_unsaved(reason)
+        if reason and self.store.can_retry and not self._retry.isActive():
+            self._retry.start()
+        elif not reason:
+            self._retry.stop()

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store() as store:
+    with open_store(reading=True) as store:
         conversation_id = args.conversation if args.conversation is not None else store.latest_conversation_id()
         if conversation_id is None:
             raise NothingToExport("There are no saved conversations to export yet; chat first, then export.")

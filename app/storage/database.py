@@ -1,9 +1,13 @@
 """The SQLite file under ConversationStore: opening it safely and translating disk trouble.
 
-Opening a file checks it before anything is written: a database from a newer LocalChat is
-refused untouched, a damaged one is moved aside (with its ``-wal``/``-shm`` companions) and
-a fresh one started, and a folder that can't be written or a full disk becomes one plain
-``StorageUnavailable`` sentence instead of a raw ``sqlite3`` error.
+Opening a file checks it before anything is written (not even the switch to WAL mode): a
+database from a newer LocalChat is refused untouched; a damaged one, or one LocalChat does not
+recognise (``migrations.recognise``: a negative version, another program's tables, a version
+whose tables are missing) is moved aside (with its ``-wal``/``-shm`` companions) and a fresh one
+started; a folder that can't be written or a full disk becomes one plain ``StorageUnavailable``
+sentence instead of a raw ``sqlite3`` error.  A file that can be read but not written is copied
+into memory (``read_only_copy``) so its history can still be shown and exported, and written back
+(``write_back``) once the disk takes it again.
 
 Nothing here makes a connection itself: callers pass ``connect``, so ``app.storage.store._connect``
 stays the one place connections are made and the one seam tests replace.
@@ -11,6 +15,7 @@ stays the one place connections are made and the one seam tests replace.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -19,10 +24,11 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from app import paths
-from app.storage.migrations import LATEST_VERSION, migrate, schema_version
+from app.storage.migrations import LATEST_VERSION, Unrecognised, migrate, recognise, schema_version
 from engine.errors import LocalChatError
 
 MEMORY = ":memory:"
+log = logging.getLogger(__name__)
 
 Connect = Callable[[str], sqlite3.Connection]
 T = TypeVar("T")
@@ -53,12 +59,18 @@ def open_database(path: str, connect: Connect) -> OpenedDatabase:
         paths.ensure(file.parent)
         try:
             return OpenedDatabase(_open_file(path, connect), None, None)
+        except Unrecognised as error:
+            recovered_from = _move_aside(file, "unrecognised")
+            log.warning("%s set aside as %s: %s", path, recovered_from, error)
+            notice = (f"Your conversation history file is not one this LocalChat recognises, so LocalChat set it "
+                      f"aside as {recovered_from.name} and started a new one.")
         except sqlite3.DatabaseError as error:
             if not _is_corruption(error):
                 raise
-        recovered_from = _move_aside(file)
-        notice = (f"Your conversation history was damaged, so LocalChat set it aside as "
-                  f"{recovered_from.name} and started a new one.")
+            recovered_from = _move_aside(file, "corrupt")
+            log.warning("%s set aside as %s: %s", path, recovered_from, error)
+            notice = (f"Your conversation history was damaged, so LocalChat set it aside as "
+                      f"{recovered_from.name} and started a new one.")
         return OpenedDatabase(_open_file(path, connect), recovered_from, notice)
     except (sqlite3.OperationalError, OSError) as error:
         if _is_storage_failure(error):
@@ -69,15 +81,7 @@ def open_database(path: str, connect: Connect) -> OpenedDatabase:
 def _open_file(path: str, connect: Connect) -> sqlite3.Connection:
     db = connect(path)
     try:
-        version = schema_version(db)
-        if version > LATEST_VERSION:
-            raise DatabaseTooNew(
-                "Your conversations were saved by a newer version of LocalChat; update LocalChat to open them.",
-                f"{path} has schema version {version}, this LocalChat knows up to {LATEST_VERSION}",
-            )
-        check = db.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise sqlite3.DatabaseError(f"quick_check: {check}")
+        _check_before_writing(db, path)
         db.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL survives an app crash; only a power cut may lose the last commit.
         db.execute("PRAGMA synchronous = NORMAL")
@@ -86,6 +90,71 @@ def _open_file(path: str, connect: Connect) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _check_before_writing(db: sqlite3.Connection, path: str) -> None:
+    """Read-only checks: too new (refused untouched), damaged or not recognised (raised to be moved aside)."""
+    version = schema_version(db)
+    if version > LATEST_VERSION:
+        raise DatabaseTooNew(
+            "Your conversations were saved by a newer version of LocalChat; update LocalChat to open them.",
+            f"{path} has schema version {version}, this LocalChat knows up to {LATEST_VERSION}",
+        )
+    check = db.execute("PRAGMA quick_check").fetchone()[0]
+    if check != "ok":
+        raise sqlite3.DatabaseError(f"quick_check: {check}")
+    recognise(db)
+
+
+def read_only_copy(path: str, connect: Connect) -> sqlite3.Connection:
+    """The history in ``path`` copied into memory without writing to the file or its folder, migrated there.
+
+    For a disk that is read-only or full: the user still sees (and can export) what is stored.
+    """
+    if not Path(path).is_file():
+        raise StorageUnavailable("There is no stored history to show.", path)
+    uri = Path(path).resolve().as_uri()
+    for mode in ("?mode=ro", "?mode=ro&immutable=1"):  # immutable: a WAL file whose -shm can't be made here
+        try:
+            source = sqlite3.connect(uri + mode, uri=True, isolation_level=None)
+            try:
+                _check_before_writing(source, path)
+                memory = connect(MEMORY)
+                source.backup(memory)
+            finally:
+                source.close()
+            break
+        except (sqlite3.OperationalError, Unrecognised) as error:
+            failure = error
+    else:
+        raise StorageUnavailable("LocalChat can't read your stored conversations.", f"{path}: {failure}")
+    _configure(memory)
+    return memory
+
+
+def write_back(memory: sqlite3.Connection, path: str, connect: Connect) -> sqlite3.Connection:
+    """Replace the file at ``path`` with what ``memory`` holds (one transaction) and return it opened."""
+    db = open_database(path, connect).connection
+    try:
+        memory.backup(db)
+    except sqlite3.Error as error:
+        db.close()
+        if isinstance(error, sqlite3.OperationalError) and _is_storage_failure(error):
+            raise _storage_unavailable(error, path) from error
+        raise
+    return db
+
+
+def fingerprint(path: str) -> tuple:
+    """Size and modification time of the file and its WAL: whether anyone wrote to it since."""
+    marks = []
+    for name in (path, path + "-wal"):
+        try:
+            stat = Path(name).stat()
+            marks.append((stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            marks.append(None)
+    return tuple(marks)
 
 
 def _configure(db: sqlite3.Connection) -> None:
@@ -148,13 +217,13 @@ def _is_corruption(error: BaseException) -> bool:
     return type(error) is sqlite3.DatabaseError
 
 
-def _move_aside(path: Path) -> Path:
+def _move_aside(path: Path, why: str) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    target = path.with_name(f"{path.name}.{why}-{stamp}")
     counter = 1
     while target.exists():
         counter += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+        target = path.with_name(f"{path.name}.{why}-{stamp}-{counter}")
     shutil.move(path, target)
     for suffix in ("-wal", "-shm"):
         companion = path.with_name(path.name + suffix)

@@ -2,7 +2,8 @@
 
 Each migration is a function that changes the schema one step; ``MIGRATIONS`` lists them
 in the order they are applied.  Never edit or reorder a migration that has shipped: add a
-new one.  A database's version is the number of migrations applied, kept in
+new one, and add what its database holds to ``_EXPECTED`` (``recognise`` sets aside a file
+that does not match its version).  A database's version is the number of migrations applied, kept in
 ``PRAGMA user_version`` (cheap to read before touching anything) and, by name, in the
 ``_migrations`` table (readable by a human debugging a user's file).
 """
@@ -104,8 +105,52 @@ MIGRATIONS: list[Migration] = [m001_initial, m002_message_search, m003_reply_tok
 LATEST_VERSION = len(MIGRATIONS)
 
 
+# What each version's database holds: tables (and views) with the columns LocalChat relies on.
+_EXPECTED: list[dict[str, set[str]]] = [
+    {},
+    {"conversations": {"id", "title", "renamed", "created_at", "updated_at", "deleted_at"},
+     "messages": {"id", "conversation_id", "parent_id", "active", "role", "content", "status", "created_at",
+                  "updated_at", "model", "provider", "settings", "stats", "error"},
+     "_migrations": {"name", "applied_at"}},
+]
+_EXPECTED.append({**_EXPECTED[1], "messages_fts": {"content"}})
+_EXPECTED.append({**_EXPECTED[2], "messages": _EXPECTED[2]["messages"] | {"tokens", "provenance"}})
+
+
+class Unrecognised(Exception):
+    """The file is an SQLite database, but not one written by this or an older LocalChat."""
+
+
 def schema_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def recognise(db: sqlite3.Connection) -> None:
+    """Check, reading only, that ``db`` is what LocalChat's migrations made at its version.
+
+    A newer version is the caller's business (refused untouched); anything else that does not
+    match (a negative version, another program's tables, a version whose tables are missing)
+    raises ``Unrecognised`` so the file can be set aside before anything writes to it.
+    """
+    version = schema_version(db)
+    if version < 0:
+        raise Unrecognised(f"user_version {version}")
+    if version > LATEST_VERSION:
+        return
+    tables = {name for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE 'messages_fts_%'")}
+    expected = _EXPECTED[version]
+    if tables != set(expected):
+        raise Unrecognised(f"version {version} should hold {sorted(expected)}, holds {sorted(tables)}")
+    for table, columns in expected.items():
+        have = {row[1] for row in db.execute(f'PRAGMA table_info("{table}")')}
+        if not columns <= have:
+            raise Unrecognised(f"{table} lacks {sorted(columns - have)}")
+    if version:
+        names = [name for (name,) in db.execute("SELECT name FROM _migrations ORDER BY rowid")]
+        if names != [step.__name__ for step in MIGRATIONS[:version]]:
+            raise Unrecognised(f"version {version} with migrations {names}")
 
 
 def migrate(db: sqlite3.Connection, target: int = LATEST_VERSION) -> list[str]:

@@ -13,24 +13,28 @@ at most the last second of text and leaves a row that ``mark_interrupted_replies
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from app import paths
-# DatabaseTooNew and StorageUnavailable live with the file handling but stay importable from here.
-from app.storage.database import MEMORY, DatabaseTooNew, StorageUnavailable, copy_to_memory, open_database, run_transaction
+from app.storage import validate
+# DatabaseTooNew, StorageUnavailable and the notices live with the file handling but stay importable from here.
+from app.storage.database import MEMORY, DatabaseTooNew, StorageUnavailable  # noqa: F401
+from app.storage.file_or_memory import MEMORY_NOTICE, TOO_NEW_NOTICE, FileOrMemory  # noqa: F401
+from app.storage.rows import (_ACTIVE_PATH, _CONVERSATION_COLUMNS, _MESSAGE_COLUMNS, _TAIL_SQL, _THREAD_SQL,
+                              Conversation, Message, SearchHit, conversation_from_row, message_from_row)
+from app.storage.search import search
+from app.storage.validate import Notes
 from engine.errors import LocalChatError
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "conversations.sqlite3"
 TITLE_LENGTH = 60
-MEMORY_NOTICE = ("Your conversations can't be saved (the disk is full or read-only); "
-                 "this chat is kept in memory until you close LocalChat.")
-TOO_NEW_NOTICE = ("Your conversations were saved by a newer version of LocalChat, so this chat is kept "
-                  "in memory until you close LocalChat; update LocalChat to see them.")
 
 ReplyStatus = Literal["done", "cancelled", "error"]
 T = TypeVar("T")
@@ -42,49 +46,6 @@ class ConversationNotFound(LocalChatError):
 
 class MessageNotFound(LocalChatError):
     pass
-
-
-@dataclass(frozen=True)
-class Conversation:
-    id: int
-    title: str
-    created_at: str
-    updated_at: str
-    renamed: bool
-    message_count: int  # every saved message, alternatives and system prompt included
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message; ``alternative_index`` (1-based) and ``alternative_count`` place it among its siblings."""
-
-    id: int
-    conversation_id: int
-    parent_id: int | None
-    role: str
-    content: str
-    status: str
-    created_at: str
-    updated_at: str
-    model: str | None
-    provider: str | None
-    settings: dict[str, Any]
-    stats: dict[str, Any]
-    error: str | None
-    active: bool
-    alternative_index: int = 1
-    alternative_count: int = 1
-    tokens: dict[str, Any] | None = None  # token ids and choices (app.storage.token_data), for replies that kept them
-    provenance: dict[str, Any] | None = None  # what wrote the reply (engine.inspect.identity.Provenance)
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    conversation_id: int
-    title: str
-    updated_at: str
-    message_id: int | None
-    snippet: str
 
 
 def default_path() -> Path:
@@ -112,111 +73,33 @@ def _connect(target: str) -> sqlite3.Connection:
     return sqlite3.connect(target, isolation_level=None)
 
 
-_MESSAGE_COLUMNS = ("m.id, m.conversation_id, m.parent_id, m.role, m.content, m.status, m.created_at, "
-                    "m.updated_at, m.model, m.provider, m.settings, m.stats, m.error, m.active, m.tokens, m.provenance")
-_CONVERSATION_COLUMNS = ("c.id, c.title, c.created_at, c.updated_at, c.renamed, "
-                         "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)")
-# The active path: from the active root, follow the active child down.
-_ACTIVE_PATH = """
-    WITH RECURSIVE thread(id, depth) AS (
-        SELECT id, 0 FROM messages WHERE conversation_id = :c AND parent_id IS NULL AND active = 1
-        UNION ALL
-        SELECT m.id, thread.depth + 1 FROM messages m JOIN thread ON m.parent_id = thread.id WHERE m.active = 1
-    )"""
-_TAIL_SQL = _ACTIVE_PATH + " SELECT id FROM thread ORDER BY depth DESC LIMIT 1"
-_THREAD_SQL = _ACTIVE_PATH + f""",
-    siblings AS (
-        SELECT id, ROW_NUMBER() OVER (PARTITION BY parent_id ORDER BY id) AS position,
-               COUNT(*) OVER (PARTITION BY parent_id) AS total
-        FROM messages WHERE conversation_id = :c
-    )
-    SELECT {_MESSAGE_COLUMNS}, s.position, s.total
-    FROM thread JOIN messages m ON m.id = thread.id JOIN siblings s ON s.id = m.id
-    ORDER BY thread.depth
-"""
-
-
-def _message(row: Sequence[Any]) -> Message:
-    return Message(
-        id=row[0], conversation_id=row[1], parent_id=row[2], role=row[3], content=row[4], status=row[5],
-        created_at=row[6], updated_at=row[7], model=row[8], provider=row[9],
-        settings=json.loads(row[10]) if row[10] else {}, stats=json.loads(row[11]) if row[11] else {},
-        error=row[12], active=bool(row[13]),
-        alternative_index=row[16] if len(row) > 16 else 1, alternative_count=row[17] if len(row) > 17 else 1,
-        tokens=_json_object(row[14]), provenance=_json_object(row[15]),
-    )
-
-
-def _json_object(text: str | None) -> dict[str, Any] | None:
-    """A stored JSON object, or None when there is none or it cannot be read (never raises on stored data)."""
-    if not text:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _conversation(row: Sequence[Any]) -> Conversation:
-    return Conversation(id=row[0], title=row[1], created_at=row[2], updated_at=row[3], renamed=bool(row[4]),
-                        message_count=row[5])
-
-
-class ConversationStore:
+class ConversationStore(FileOrMemory):
     """Conversations in ``path`` (a file, or ``":memory:"``).
 
-    ``recovered_from`` is set when a damaged file was moved aside on open, and ``notice``
-    holds one plain sentence the app should show (damaged file moved aside, or the store
-    now keeps this session in memory).
+    ``recovered_from`` is set when a file was moved aside on open (damaged, or not one LocalChat
+    recognises), with ``notice`` the sentence saying so.  ``unsaved_reason`` is the sentence to
+    show for as long as the store keeps what is written in memory only (a full or read-only disk, a
+    newer database); it is None while everything is saved.
     """
 
     def __init__(self, path: Path | str, *, clock: Callable[[], str] = utc_now,
                  fallback_to_memory: bool = False) -> None:
-        self.path = str(path)
-        self._clock = clock
-        self._fallback_to_memory = fallback_to_memory
-        self._db, self.recovered_from, self.notice = open_database(self.path, _connect)
+        super().__init__(path, clock=clock, fallback_to_memory=fallback_to_memory)
 
     @classmethod
     def open_default(cls) -> ConversationStore:
-        """The app's store: the real file if usable, else memory with ``notice`` explaining why.
+        """The app's store on the default file, or in memory with ``unsaved_reason`` saying why (see ``open_in``)."""
+        return cls.open_in(str(default_path()))
 
-        It also switches to memory (copying what it holds) if a write fails later, so a
-        full disk mid-chat costs the user persistence, not the chat.
-        """
-        try:
-            return cls(default_path(), fallback_to_memory=True)
-        except StorageUnavailable:
-            store = cls(MEMORY)
-            store.notice = MEMORY_NOTICE
-        except DatabaseTooNew:
-            store = cls(MEMORY)
-            store.notice = TOO_NEW_NOTICE
-        return store
+    @staticmethod
+    def _connect(target: str) -> sqlite3.Connection:
+        return _connect(target)  # looked up at call time, so tests that replace ``_connect`` reach every connection
 
-    # -- closing and writing --------------------------------------------------------------
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> ConversationStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` in one transaction; if the disk refuses it, a fallback store carries on in memory."""
-        try:
-            return run_transaction(self._db, work, self.path)
-        except StorageUnavailable:
-            if not self._fallback_to_memory or self.path == MEMORY:
-                raise
-        self._db = copy_to_memory(self._db, _connect)
-        self.path = MEMORY
-        self.notice = MEMORY_NOTICE
-        return run_transaction(self._db, work, self.path)
+    def unsaved_conversations(self) -> list[Conversation]:
+        """Conversations changed while the store kept them in memory only (what to offer to export on close)."""
+        if self.unsaved_reason is None:
+            return []
+        return [c for c in self.list_conversations() if c.updated_at >= (self._memory_since or "")]
 
     # -- conversations --------------------------------------------------------------------
 
@@ -239,7 +122,7 @@ class ConversationStore:
         if row is None:
             raise ConversationNotFound(f"There is no conversation {conversation_id}; "
                                        "run `localchat history list` to see the conversations you have.")
-        return _conversation(row)
+        return conversation_from_row(row)
 
     def list_conversations(self, limit: int | None = None) -> list[Conversation]:
         """Newest first by last activity, as the sidebar shows them."""
@@ -248,7 +131,7 @@ class ConversationStore:
             "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?",
             (-1 if limit is None else limit,),
         )
-        return [_conversation(row) for row in rows]
+        return [conversation_from_row(row) for row in rows]
 
     def latest_conversation_id(self) -> int | None:
         row = self._db.execute(
@@ -277,6 +160,11 @@ class ConversationStore:
         self.get_conversation(conversation_id)
         self._write(lambda db: db.execute("UPDATE conversations SET deleted_at = ? WHERE id = ?",
                                           (self._clock(), conversation_id)))
+
+    def delete_conversation_now(self, conversation_id: int) -> None:
+        """Remove a conversation and its messages for good (the CLI's delete: no Undo there)."""
+        self.get_conversation(conversation_id)
+        self._write(lambda db: db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)))
 
     def restore_conversation(self, conversation_id: int) -> None:
         self._write(lambda db: db.execute("UPDATE conversations SET deleted_at = NULL WHERE id = ?",
@@ -317,12 +205,18 @@ class ConversationStore:
         repetition_penalty, max_new_tokens, seed).  ``alternative_to`` (an assistant
         message's id) regenerates that reply, keeping the old one as an alternative.
         """
+        notes = Notes()
+        model_name = validate.optional_name(model, "model", notes)
+        provider_name = validate.optional_name(provider, "provider", notes)
+        clean_settings = json.dumps(validate.sampling_settings(settings, "settings", notes))
+        _log_repairs("reply settings", notes)
+
         def work(db: sqlite3.Connection) -> int:
             parent_id = self._parent_for(db, conversation_id, "assistant", alternative_to)
             now = self._clock()
             message_id = self._insert(db, conversation_id, parent_id, role="assistant", content="", now=now,
-                                      status="streaming", model=model, provider=provider,
-                                      settings=json.dumps(dict(settings)))
+                                      status="streaming", model=model_name, provider=provider_name,
+                                      settings=clean_settings)
             db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             return message_id
 
@@ -341,6 +235,12 @@ class ConversationStore:
         when known its token data and provenance."""
         if status not in ("done", "cancelled", "error"):
             raise ValueError(f"unknown reply status {status!r}")
+        notes = Notes()
+        clean_stats = json.dumps(validate.reply_stats(stats, "stats", notes))
+        error = validate.optional_name(error, "error", notes)
+        token_data = validate.json_object(tokens, "tokens", notes)
+        made_by = validate.json_object(provenance, "provenance", notes)
+        _log_repairs(f"reply {message_id}", notes)
 
         def work(db: sqlite3.Connection) -> None:
             now = self._clock()
@@ -348,9 +248,7 @@ class ConversationStore:
                 "UPDATE messages SET status = ?, content = ?, stats = ?, error = ?, updated_at = ?, "
                 "tokens = COALESCE(?, tokens), provenance = COALESCE(?, provenance) "
                 "WHERE id = ? AND role = 'assistant'",
-                (status, content, json.dumps(dict(stats)), error, now,
-                 json.dumps(dict(tokens)) if tokens else None, json.dumps(dict(provenance)) if provenance else None,
-                 message_id))
+                (status, content, clean_stats, error, now, token_data, made_by, message_id))
             if updated.rowcount == 0:
                 raise self._missing_message(message_id)
             db.execute("UPDATE conversations SET updated_at = ? "
@@ -373,11 +271,11 @@ class ConversationStore:
                                (message_id,)).fetchone()
         if row is None:
             raise self._missing_message(message_id)
-        return _message(row)
+        return message_from_row(row)
 
     def thread(self, conversation_id: int) -> list[Message]:
         """The active thread in order: what the chat shows and what the model is given."""
-        return [_message(row) for row in self._db.execute(_THREAD_SQL, {"c": conversation_id})]
+        return [message_from_row(row) for row in self._db.execute(_THREAD_SQL, {"c": conversation_id})]
 
     def alternatives(self, message_id: int) -> list[Message]:
         """The message and its siblings (same parent), oldest first."""
@@ -385,7 +283,7 @@ class ConversationStore:
         rows = self._db.execute(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? AND m.parent_id IS ? "
             "ORDER BY m.id", (anchor.conversation_id, anchor.parent_id)).fetchall()
-        return [_message([*row, index, len(rows)]) for index, row in enumerate(rows, start=1)]
+        return [message_from_row([*row, index, len(rows)]) for index, row in enumerate(rows, start=1)]
 
     def activate(self, message_id: int) -> None:
         """Make this alternative the active one at its position; the thread follows its branch."""
@@ -398,14 +296,15 @@ class ConversationStore:
         """Every message including inactive alternatives, parents before children."""
         rows = self._db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? "
                                 "ORDER BY m.id", (conversation_id,))
-        return [_message(row) for row in rows]
+        return [message_from_row(row) for row in rows]
 
     def import_conversation(self, *, title: str, renamed: bool, created_at: str, updated_at: str,
                             messages: Sequence[Mapping[str, Any]]) -> int:
         """Add a whole conversation in one transaction; return its new id.
 
-        Each message mapping has the ``Message`` fields; ``id`` and ``parent_id`` may be any
-        numbering local to ``messages`` (parents listed before children).
+        Each message mapping has the ``Message`` fields, already through the validation boundary
+        (``app.storage.importing``); ``id`` and ``parent_id`` may be any numbering local to
+        ``messages`` (parents listed before children).
         """
         def work(db: sqlite3.Connection) -> int:
             conversation_id = db.execute(
@@ -435,30 +334,7 @@ class ConversationStore:
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """Conversations whose title or messages contain ``text`` (any case), newest first."""
-        needle = text.strip()
-        if not needle:
-            return []
-        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        if len(needle) >= 3:  # the trigram index needs three characters
-            matching = "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :phrase"
-        else:
-            matching = "SELECT id FROM messages WHERE content LIKE :like ESCAPE '\\'"
-        rows = self._db.execute(
-            f"""
-            WITH hits AS (
-                SELECT m.conversation_id, MAX(m.id) AS message_id, m.content
-                FROM messages m WHERE m.id IN ({matching}) GROUP BY m.conversation_id
-            )
-            SELECT c.id, c.title, c.updated_at, hits.message_id, hits.content
-            FROM conversations c LEFT JOIN hits ON hits.conversation_id = c.id
-            WHERE c.deleted_at IS NULL AND (hits.message_id IS NOT NULL OR c.title LIKE :like ESCAPE '\\')
-            ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit
-            """,
-            {"phrase": '"' + needle.replace('"', '""') + '"', "like": like, "limit": limit},
-        )
-        return [SearchHit(conversation_id=row[0], title=row[1], updated_at=row[2], message_id=row[3],
-                          snippet=_snippet(row[4], needle) if row[4] is not None else row[1])
-                for row in rows]
+        return search(self._db, text, limit)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -493,9 +369,6 @@ class ConversationStore:
                                f"message id {message_id}")
 
 
-def _snippet(content: str, needle: str, width: int = 40) -> str:
-    at = content.lower().find(needle.lower())
-    if at < 0:
-        return content[: 2 * width]
-    start, end = max(0, at - width), min(len(content), at + len(needle) + width)
-    return ("…" if start else "") + " ".join(content[start:end].split()) + ("…" if end < len(content) else "")
+def _log_repairs(what: str, notes: Notes) -> None:
+    if notes.lines:
+        log.warning("%s repaired before saving: %s", what, "; ".join(notes.lines))

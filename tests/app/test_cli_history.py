@@ -78,7 +78,7 @@ def test_export_json_to_file_then_import(tmp_path: Path, capsys: pytest.CaptureF
 @pytest.mark.parametrize("argv, sentence", [
     (["export", "--conversation", "99"], "There is no conversation 99"),
     (["export", "--format", "json"], "There are no saved conversations to export yet"),
-    (["history", "import", "missing.json"], "LocalChat couldn't read missing.json"),
+    (["history", "import", "missing.json"], "LocalChat couldn't open missing.json"),
 ])
 def test_bad_input_is_one_plain_sentence(argv: list[str], sentence: str,
                                          capsys: pytest.CaptureFixture[str]) -> None:

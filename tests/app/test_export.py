@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from app.storage.export import FORMAT_VERSION, ImportFailed, conversation_to_dict, export_json, export_markdown, import_json
+from app.storage.export import FORMAT_VERSION, conversation_to_dict, export_json, export_markdown
+from app.storage.importing import ImportFailed, import_json
 from app.storage.store import ConversationStore
 
 SETTINGS = {"temperature": 0.2, "top_p": 0.9, "top_k": 40, "repetition_penalty": 1.0, "max_new_tokens": 128,

@@ -277,7 +277,7 @@ def test_newer_database_is_refused_and_left_untouched() -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == ["conversations.sqlite3"]
 
     fallback = ConversationStore.open_default()
-    assert fallback.path == ":memory:" and "newer version" in fallback.notice
+    assert fallback.path == ":memory:" and "newer version" in fallback.unsaved_reason
     assert path.read_bytes() == before
 
 
@@ -305,7 +305,7 @@ def test_unopenable_database_falls_back_to_memory(monkeypatch: pytest.MonkeyPatc
         ConversationStore(default_path())
 
     fallback = ConversationStore.open_default()
-    assert fallback.notice == MEMORY_NOTICE
+    assert fallback.unsaved_reason == MEMORY_NOTICE
     conversation_id = fallback.create_conversation().id
     fallback.add_user_message(conversation_id, "kept in memory")
     assert contents(fallback, conversation_id) == ["kept in memory"]
@@ -332,9 +332,9 @@ def test_disk_full_mid_chat_moves_the_chat_to_memory(monkeypatch: pytest.MonkeyP
         assert "disk is full" in error.value.user_message
 
     with ConversationStore.open_default() as store:
-        assert store.notice is None
+        assert store.unsaved_reason is None
         store.add_user_message(conversation_id, "x" * 100_000)
-        assert store.notice == MEMORY_NOTICE and store.path == ":memory:"
+        assert store.unsaved_reason == MEMORY_NOTICE and store.path == ":memory:"
         assert contents(store, conversation_id) == ["before the disk filled up", "x" * 100_000]
         reply(store, conversation_id, "still chatting")
         assert contents(store, conversation_id)[-1] == "still chatting"

@@ -8,6 +8,8 @@ however long it is.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget,
@@ -16,6 +18,9 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScroll
 from ui.chat.conversation_model import Node
 from ui.chat.message_widget import MessageWidget
 from ui.models.welcome import WelcomeWidget
+
+UNSHOWABLE = "⚠ This message could not be shown; the details are in LocalChat's log."
+log = logging.getLogger(__name__)
 
 FOLLOW_SLACK_PX = 24
 COLUMN_WIDTH = 760
@@ -162,7 +167,11 @@ class ChatView(QStackedWidget):
         return widget
 
     def _make_widget(self, node: Node, streaming: bool = False) -> MessageWidget:
-        widget = MessageWidget(node, streaming=streaming)
+        try:
+            widget = MessageWidget(node, streaming=streaming)
+        except Exception:  # noqa: BLE001 - whatever a message holds, the chat must open
+            log.exception("a %s message could not be shown: %r", node.role, node.content[:200])
+            widget = MessageWidget(Node(node.role, UNSHOWABLE, parent=node.parent))
         widget.regenerate_requested.connect(self.regenerate_requested)
         widget.edit_submitted.connect(self.edit_submitted)
         widget.alternative_requested.connect(self.alternative_requested)

@@ -37,6 +37,7 @@ from ui.models.model_picker import ModelPicker
 from ui.models.models_view import ModelsView
 from ui.shell import tooltips
 from ui.shell.error_banner import ErrorBanner
+from ui.shell.storage_indicator import StorageIndicator
 from ui.shell.focus import chain
 from ui.shell.panels import MIN_WINDOW_HEIGHT, MIN_WINDOW_WIDTH, SETTINGS_WIDTH, fit_panels
 from ui.shell.shortcuts import SHORTCUTS, ShortcutSheet
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.picker = ModelPicker()
         self.top_bar = TopBar(self.picker)
         self.banner = ErrorBanner()
+        self.storage_indicator = StorageIndicator()  # storage trouble, for as long as it is true
         self.chat_view = ChatView()
         self.composer = Composer()
         self.settings_panel = SettingsPanel()
@@ -120,6 +122,7 @@ class MainWindow(QMainWindow):
         self._top = QVBoxLayout(self._top_widgets)
         self._top.setContentsMargins(0, 6, 0, 0)
         self._top.setSpacing(6)
+        self._top.addWidget(self.storage_indicator)
         self._top.addWidget(self.banner)
         self._top_row_widget, self._top_row = centred(self._top_widgets)
         center = QWidget()

@@ -1,0 +1,134 @@
+"""A fuzz of the import format: random mutations of a real export (fixed seed), no traceback, store readable.
+
+Each case either imports (possibly with repairs) or is refused with an ``ImportFailed`` sentence;
+after each, the whole store is read back the way the window and the CLI read it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+
+import pytest
+
+from app.cli import run
+from app.history import tree_from_messages
+from app.storage.export import export_json, export_markdown
+from app.storage.importing import ImportFailed, import_json
+from app.storage.settings import AppSettings
+from app.storage.store import ConversationStore, default_path
+from app.storage.validate import Notes
+
+CASES = 400
+SEED = 1201
+ODD_VALUES = [None, True, False, 0, -1, 1, 2**63, -2**70, 1.5, float("inf"), "", "0.05", "not a date", "\u202eevil",
+              "x" * 5000, [], [1, [2, [3]]], {}, {"a": {"b": None}}, "\udcff"[:0] + "\x00", "2025-13-45T99:99"]
+
+
+def real_export() -> dict:
+    """A conversation with a system prompt, an edit and a regeneration, as the app writes it."""
+    with ConversationStore(":memory:") as store:
+        conversation = store.create_conversation(system_prompt="Be brief.")
+        first = store.add_user_message(conversation.id, "Capital of France?")
+        reply = store.start_reply(conversation.id, model="phi", provider="cpu",
+                                  settings={"temperature": 0.7, "seed": 3, "top_k": 40})
+        store.finish_reply(reply.id, status="done", content="Paris.",
+                           stats={"prompt_tokens": 9, "generated_tokens": 2, "ttft_s": 0.05, "seed": 3,
+                                  "finish_reason": "eos", "provider": "cpu", "decode_tokens_per_s": 80.0})
+        again = store.start_reply(conversation.id, model="phi", provider="cpu", settings={}, alternative_to=reply.id)
+        store.finish_reply(again.id, status="cancelled", content="It is", stats={"finish_reason": "cancelled"})
+        store.add_user_message(conversation.id, "And of Spain?", alternative_to=first.id)
+        return json.loads(export_json(store, conversation.id))
+
+
+def mutate(data: object, rng: random.Random) -> object:
+    """One random change somewhere in the tree: a value replaced, a key removed or added, a list reordered."""
+    containers = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, (dict, list)):
+            containers.append(node)
+            for child in (node.values() if isinstance(node, dict) else node):
+                walk(child)
+
+    walk(data)
+    target = rng.choice(containers)
+    action = rng.random()
+    if isinstance(target, dict) and target:
+        key = rng.choice(list(target))
+        if action < 0.6:
+            target[key] = rng.choice(ODD_VALUES + [copy.deepcopy(rng.choice(list(target.values())))])
+        elif action < 0.8:
+            del target[key]
+        else:
+            target[rng.choice(["id", "extra", "stats", "settings", "parent_id"])] = rng.choice(ODD_VALUES)
+    elif isinstance(target, list) and target:
+        if action < 0.4:
+            rng.shuffle(target)
+        elif action < 0.7:
+            target.pop(rng.randrange(len(target)))
+        else:
+            target.append(copy.deepcopy(rng.choice(target)))
+    return data
+
+
+def read_back(store: ConversationStore, conversation_id: int | None) -> None:
+    """The list, the search and the new conversation, read as the window and the CLI read them."""
+    store.list_conversations()
+    store.search("Paris")
+    if conversation_id is not None:
+        tree_from_messages(store.all_messages(conversation_id))
+        export_markdown(store, conversation_id)
+        json.loads(export_json(store, conversation_id))
+
+
+def test_mutated_exports_never_raise_and_leave_the_store_readable(capsys: pytest.CaptureFixture) -> None:
+    rng = random.Random(SEED)
+    original = real_export()
+    imported = refused = repaired = lost = 0
+    with ConversationStore(default_path()) as store:
+        for _ in range(CASES):
+            data = copy.deepcopy(original)
+            for _ in range(rng.randint(1, 4)):
+                mutate(data, rng)
+            text = json.dumps(data, ensure_ascii=False)
+            if rng.random() < 0.1:  # and sometimes the text itself
+                cut = rng.randrange(len(text))
+                text = text[:cut] + rng.choice(["", "{", "]", "\\", '"', "\x00"]) + text[cut + 1:]
+            notes, conversation_id = Notes(), None
+            try:
+                conversation_id = import_json(store, text, notes)
+            except ImportFailed as error:
+                assert error.user_message.endswith(".") and "\n" not in error.user_message
+                refused += 1
+            else:
+                imported += 1
+                repaired += bool(notes.lines)
+                sent = len(json.loads(text)["messages"])
+                lost += sent - store.get_conversation(conversation_id).message_count
+            read_back(store, conversation_id)
+    assert run(["history", "list", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == imported
+    assert imported > 50 and refused > 50  # the mutations reach both sides of the boundary
+    assert lost == 0  # an import keeps every message or refuses the file
+    print(f"\nimport fuzz: {CASES} cases, {imported} imported ({repaired} with repairs), {refused} refused "
+          f"with a sentence, 0 tracebacks, {lost} messages lost")
+
+
+def test_mutated_settings_files_load_as_defaults_or_values(localchat_home) -> None:
+    rng = random.Random(SEED)
+    AppSettings().save()
+    path = next((localchat_home / "config").glob("settings.json"))
+    original = json.loads(path.read_text(encoding="utf-8"))
+    for _ in range(200):
+        data = copy.deepcopy(original)
+        for _ in range(rng.randint(1, 3)):
+            if isinstance(data, dict) and data:
+                data[rng.choice(list(data))] = rng.choice(ODD_VALUES)
+        text = json.dumps(data)
+        if rng.random() < 0.2:
+            text = text[: rng.randrange(len(text))]
+        path.write_text(text, encoding="utf-8")
+        loaded = AppSettings.load()
+        assert isinstance(loaded, AppSettings)
