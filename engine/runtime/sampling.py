@@ -50,6 +50,7 @@ class Sampler:
         self._penalty = settings.repetition_penalty
         self._seen: set[int] = set(int(t) for t in context) if self._penalty != 1.0 else set()
         self._seen_ids = np.fromiter(self._seen, dtype=np.int64, count=len(self._seen))
+        self._scratch = _Scratch(0)  # vocabulary-sized buffers, made once per reply instead of once per token
 
     def pick(self, logits: np.ndarray) -> int:
         """The next token for these logits (one row, one float per vocabulary entry)."""
@@ -59,8 +60,11 @@ class Sampler:
         """The next token, and the ``count`` tokens the model found most likely (the chosen one always among
         them) with two probabilities each: the model's own, and the one the settings gave it when drawing."""
         scores = np.asarray(logits, dtype=np.float32).reshape(-1)[: self._vocab]
+        if self._scratch.size != scores.size:
+            self._scratch = _Scratch(scores.size)
         if self._penalty != 1.0:
-            scores = scores.copy()
+            np.copyto(self._scratch.penalised, scores)
+            scores = self._scratch.penalised
             _penalise(scores, self._seen_ids, self._penalty)
         if self._settings.greedy:
             token = int(scores.argmax())
@@ -71,16 +75,16 @@ class Sampler:
         if self._penalty != 1.0 and token not in self._seen:
             self._seen.add(token)
             self._seen_ids = np.append(self._seen_ids, token)
-        return token, (_candidates(scores, draw, count) if count else [])
+        return token, (_candidates(scores, draw, count, self._scratch) if count else [])
 
     def _draw(self, scores: np.ndarray) -> "_Draw":
         settings = self._settings
         inverse_temperature = np.float32(1.0 / settings.temperature)
         if 0 < settings.top_k < scores.size:
-            ranked = top_tokens(scores, settings.top_k)
+            ranked = top_tokens(scores, settings.top_k, self._scratch.mask)
             weights = np.exp((scores[ranked] - scores[ranked[0]]).astype(np.float64) * inverse_temperature)
             return self._from_ranked(ranked, weights / weights.sum())
-        weights = scores - scores.max()
+        weights = np.subtract(scores, scores.max(), out=self._scratch.values)
         weights *= inverse_temperature
         np.exp(weights, out=weights)
         total = float(weights.sum())
@@ -89,7 +93,8 @@ class Sampler:
             return _Draw(ranked=np.array([token]), kept=np.array([weights[token] / total]), index=0,
                          weights=weights, total=total)
         for floor in NUCLEUS_FLOORS:  # the first floor whose tokens hold top-p of the weight
-            members = np.flatnonzero(weights >= floor) if floor else np.arange(scores.size)
+            members = (np.flatnonzero(np.greater_equal(weights, floor, out=self._scratch.mask)) if floor
+                       else np.arange(scores.size))
             if float(weights[members].sum()) >= settings.top_p * total:
                 break
         ranked = members[np.argsort(-weights[members], kind="stable")]
@@ -115,6 +120,14 @@ class Sampler:
         return block * BLOCK + min(int(np.searchsorted(inside, rest, side="right")), inside.size - 1)
 
 
+class _Scratch:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.values = np.empty(size, dtype=np.float32)
+        self.penalised = np.empty(size, dtype=np.float32)
+        self.mask = np.empty(size, dtype=bool)
+
+
 @dataclass(frozen=True)
 class _Draw:
     """One draw: the most likely tokens first (a prefix of the whole ranking), the probabilities of the first
@@ -131,8 +144,9 @@ class _Draw:
         return int(self.ranked[self.index])
 
 
-def top_tokens(scores: np.ndarray, count: int) -> np.ndarray:
-    """The ``count`` highest-scoring tokens, best first, without sorting the vocabulary."""
+def top_tokens(scores: np.ndarray, count: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """The ``count`` highest-scoring tokens, best first, without sorting the vocabulary (``mask``: a boolean
+    scratch buffer of the vocabulary's size)."""
     size = scores.size
     if count >= size:
         return np.argsort(-scores, kind="stable")
@@ -141,7 +155,7 @@ def top_tokens(scores: np.ndarray, count: int) -> np.ndarray:
         sample = scores[::SAMPLE_STRIDE]
         rank = sample.size - 1 - min(sample.size - 1, count // SAMPLE_STRIDE + SAMPLE_SLACK)
         threshold = np.partition(sample, rank)[rank]
-        members = np.flatnonzero(scores >= threshold)
+        members = np.flatnonzero(np.greater_equal(scores, threshold, out=mask))
         if members.size < count:  # an unlucky sample: rank everything
             members = None
     values = scores if members is None else scores[members]
@@ -150,16 +164,18 @@ def top_tokens(scores: np.ndarray, count: int) -> np.ndarray:
     return best if members is None else members[best]
 
 
-def _candidates(scores: np.ndarray, draw: _Draw, count: int) -> list[Candidate]:
-    top = draw.ranked[:count] if draw.ranked.size >= count and draw.weights is None else top_tokens(scores, count)
+def _candidates(scores: np.ndarray, draw: _Draw, count: int, scratch: _Scratch) -> list[Candidate]:
+    top = (draw.ranked[:count] if draw.ranked.size >= count and draw.weights is None
+           else top_tokens(scores, count, scratch.mask))
     chosen = draw.token
     if chosen not in top:
         top = np.append(top[: count - 1], chosen)
-    best = scores[top[0]]
-    model = np.exp(scores[top] - best) / float(np.exp(scores - best).sum())
-    if draw.weights is not None:
+    if draw.weights is not None:  # read before the softmax below reuses the buffer
         drawn = (draw.weights[top] / draw.total).tolist()
-    else:
+    best = scores[top[0]]
+    normaliser = np.exp(np.subtract(scores, best, out=scratch.values), out=scratch.values).sum()
+    model = np.exp(scores[top] - best) / float(normaliser)
+    if draw.weights is None:
         kept = dict(zip(draw.ranked[: min(draw.kept.size, count)].tolist(), draw.kept.tolist()))
         kept[chosen] = float(draw.kept[draw.index])
         drawn = [kept.get(t, 0.0) for t in top.tolist()]
