@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from engine.errors import ServerFailed
-from engine.runtime.record import END_OF_REPLY, PART_OF_CHARACTER, Alternative, ReplyRecord, TokenStep
+from engine.runtime.record import PART_OF_CHARACTER, Alternative, ReplyRecord, TokenStep
 
 CHARS_PER_TOKEN = 4  # the usual rule of thumb for English text; only used when the server sends no usage
 FINISH_REASONS = {"stop": "eos", "length": "max_tokens", "eos": "eos", "tool_calls": "eos", "function_call": "eos"}
@@ -141,9 +141,9 @@ def _step(entry: Any) -> TokenStep | None:
 
 
 def _shown(token: str) -> str:
-    if token == "":
-        return END_OF_REPLY
-    return PART_OF_CHARACTER if "\ufffd" in token or token.startswith("bytes:") else token
+    """Servers write a token that is only part of a character as "" (LocalChat), with U+FFFD, or as
+    ``bytes:\\xe2`` (OpenAI, vLLM); the end-of-reply token is not listed by any of them."""
+    return PART_OF_CHARACTER if not token or "\ufffd" in token or token.startswith("bytes:") else token
 
 
 def _count(value: Any) -> bool:

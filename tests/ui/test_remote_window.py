@@ -191,3 +191,35 @@ def test_with_a_keyring_the_key_stays_out_of_the_settings_file(fake, open_window
         wait_model(qtbot, again, "fake-small")
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="module")
+def localchat_server(tmp_path_factory, chat_model):
+    """LocalChat's own server (``localchat serve`` as a subprocess) on the synthetic chat model."""
+    from server_process import RunningServer
+
+    server = RunningServer(chat_model, tmp_path_factory.mktemp("served-home"), "--api-key", "sk-local")
+    yield server
+    server.stop()
+
+
+def test_against_localchat_serve_the_figures_are_the_servers_and_token_choices_appear(localchat_server, open_window,
+                                                                                      qtbot, monkeypatch):
+    from synthetic_model import REPLY_TEXT
+    from ui.chat.token_choices import TokenChoicesDialog
+
+    window = open_window(backend=localchat_server.base_url, api_key="sk-local", temperature=0.0)
+    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)
+    window.settings_panel.choices_check.setChecked(True)
+    send(qtbot, window, "hi")
+    reply = window.chat_view.messages[1]
+    assert reply.node.content == REPLY_TEXT
+    assert reply.node.record.counted_by == "server" and "token counts from the server" in reply.role_label.toolTip()
+    assert "estimate" not in reply.figures_label.text() and not reply.note.isVisible()
+    assert reply.choices_button.isVisible()
+    opened = []
+    monkeypatch.setattr(TokenChoicesDialog, "exec", lambda dialog: opened.append(dialog))
+    reply.choices_button.click()
+    table = opened[0].table
+    assert table.rowCount() == len(reply.node.steps) > 0
+    assert table.item(0, 0).text() == "“Hello”" and table.item(0, 2).text() == "—"  # no chance after settings
