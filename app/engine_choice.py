@@ -110,8 +110,10 @@ class EngineChooser(QObject):
         self.window.engine_dialog.accept()
         if choice.server:
             self._use_server(choice)
-        else:
+        elif self.choice.server:
             self._use_local()
+        else:  # this computer already: keep its engine and model, only remember the server's details
+            self._remember(choice)
 
     def _on_local_model_requested(self, path: str, provider: str) -> None:
         """A model folder or download opened while a server was the engine: this computer takes over."""

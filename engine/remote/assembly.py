@@ -62,9 +62,11 @@ class ReplyAssembly:
         return text
 
     def end(self) -> None:
-        """Figures once the stream is over."""
+        """Figures once the stream is over.  The rate runs from the first text to the end of the stream: a
+        server that sends its tokens in a few bursts would otherwise seem impossibly fast."""
         record = self.record
-        record.total_s = time.perf_counter() - self.started
+        self._last_at = time.perf_counter()
+        record.total_s = self._last_at - self.started
         if self._first_at is not None and record.generated_tokens > 1 and self._last_at > self._first_at:
             record.decode_tokens_per_s = (record.generated_tokens - 1) / (self._last_at - self._first_at)
         if self.explain and not self.saw_logprobs:

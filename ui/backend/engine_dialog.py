@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QDialog, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from ui.backend.engine_panel import EnginePanel
 
@@ -17,8 +18,13 @@ class EngineDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(panel)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # a shown hint or error never gets clipped
         self.resize(DIALOG_WIDTH, self.sizeHint().height())
         panel.cancel_requested.connect(self.reject)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self.resize(max(DIALOG_WIDTH, self.width()), self.sizeHint().height())
+        super().showEvent(event)
 
 
 class EngineButton(QPushButton):

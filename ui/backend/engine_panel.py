@@ -17,9 +17,10 @@ from engine.errors import InvalidServerAddress, LocalChatError
 from engine.remote.address import normalise_base_url, path_hint
 from ui.shell.error_banner import ErrorBanner
 
-EXAMPLES = "Usual ports: Ollama 11434 · LM Studio 1234 · vLLM 8000 · LocalChat 8080 (all under /v1)"
-KEY_WARNING = ("⚠ No system keyring works on this computer, so the key is kept in LocalChat's settings file, "
-               "in plain text readable only by your user account.")
+EXAMPLES = "Ports: Ollama 11434 · LM Studio 1234 · vLLM 8000 · LocalChat 8080"
+# Lines broken by hand: a word-wrapped label in a form is given too little height by Qt and gets clipped.
+KEY_WARNING = ("⚠ No system keyring works on this computer: the key is kept in\n"
+               "LocalChat's settings file, in plain text only your account can read.")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class EnginePanel(QWidget):
         layout.addWidget(self.local_radio)
         layout.addWidget(self.server_radio)
         layout.addWidget(self.server_box)
+        layout.addWidget(self.failure)  # full width, outside the form, which would clip a wrapped sentence
         layout.addStretch()
         layout.addLayout(buttons)
         self.server_radio.toggled.connect(self._on_kind_toggled)
@@ -99,6 +101,7 @@ class EnginePanel(QWidget):
         self.test_status.setAccessibleName("Connection status")
         self.test_status.setWordWrap(True)
         test_row = QHBoxLayout()
+        test_row.setSpacing(10)
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_status, 1)
         self.failure = ErrorBanner()
@@ -111,7 +114,7 @@ class EnginePanel(QWidget):
         form.setVerticalSpacing(10)
         form.addRow("Address", _stacked(self.url_edit, self.url_hint))
         form.addRow("API key", _stacked(key_row, self.key_warning))
-        form.addRow("", _stacked(test_row, self.failure))
+        form.addRow("", test_row)
         form.addRow("Model", self.model_combo)
         self.url_edit.editingFinished.connect(self._on_url_edited)
         self.url_edit.textEdited.connect(lambda _text: self._clear_test())
@@ -122,7 +125,6 @@ class EnginePanel(QWidget):
     def _hint(self, text: str) -> QLabel:
         label = QLabel(text)
         label.setObjectName("emptyHint")
-        label.setWordWrap(True)
         return label
 
     # --- what the app layer tells the panel ---------------------------------------------------------------

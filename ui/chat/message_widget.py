@@ -133,6 +133,7 @@ class MessageWidget(QFrame):
                 row.addWidget(widget)
             row.addSpacing(8)
             row.addWidget(self.figures_label)
+            row.addSpacing(4)
             row.addWidget(self.source_label)
             row.addStretch(1)
         else:
