@@ -107,6 +107,10 @@ def reply_stats(value: Any, where: str, notes: Notes) -> dict[str, Any]:
             clean[key] = None if raw is None else _number(raw, spot, notes, int, None)
         elif "int" in kind:
             clean[key] = _number(raw, spot, notes, int, _RECORD_DEFAULTS[key])
+        elif key == "notes":  # what a server could not do for the reply: a list of sentences
+            clean[key] = _sentences(raw, spot, notes)
+        elif key in ("server", "model"):  # where a reply came from; empty for this computer's engine
+            clean[key] = optional_name(raw, spot, notes) or _RECORD_DEFAULTS[key]
         else:
             name = optional_name(raw, spot, notes)
             if not name:
@@ -149,6 +153,16 @@ def record_from_stats(stats: Mapping[str, Any]) -> ReplyRecord | None:
     """The record a stored reply's figures stand for (None when there are none)."""
     clean = reply_stats(stats, "stats", Notes())
     return ReplyRecord(**clean) if clean else None
+
+
+def _sentences(value: Any, where: str, notes: Notes) -> list[str]:
+    if not isinstance(value, list):
+        notes.add(where, f"{shown(value)} is not a list of notes; dropped")
+        return []
+    kept = [line[:NAME_CHARS] for line in value if isinstance(line, str) and line]
+    if len(kept) != len(value):
+        notes.add(where, "notes that are not text were dropped")
+    return kept
 
 
 def _number(value: Any, where: str, notes: Notes, kind: type, default: Any) -> Any:

@@ -223,3 +223,4 @@ def test_against_localchat_serve_the_figures_are_the_servers_and_token_choices_a
     table = opened[0].table
     assert table.rowCount() == len(reply.node.steps) > 0
     assert table.item(0, 0).text() == "“Hello”" and table.item(0, 2).text() == "—"  # no chance after settings
+
