@@ -28,6 +28,7 @@ class ModelInfo:
     provider: str
     fallback_reason: str | None = None
     fallback_detail: str = ""  # the library's own words for why the provider did not start
+    fallback_from: str = ""  # the provider the CPU stands in for
     has_chat_template: bool = False
     server: str | None = None  # the base URL of the server running the model; None: this machine
 
@@ -70,7 +71,7 @@ def load_model(path: str | Path, provider: str = "auto") -> LoadedModel:
         context_length=int(model_section.get("context_length", 2048)),
         vocab_size=int(model_section.get("vocab_size", 0)),
         provider=choice.provider, fallback_reason=choice.fallback_reason,
-        fallback_detail=choice.fallback_detail, has_chat_template=template is not None)
+        fallback_detail=choice.fallback_detail, fallback_from=choice.fallback_from, has_chat_template=template is not None)
     eos = model_section.get("eos_token_id", [])
     return LoadedModel(
         model=model, tokenizer=tokenizer, info=info, bos_token_id=model_section.get("bos_token_id"),
@@ -118,7 +119,8 @@ def _create_model(folder: Path, choice: ProviderChoice) -> tuple[Any, ProviderCh
     except Exception as error:  # noqa: BLE001 - classified below
         if choice.provider == "cpu":
             raise classify_load_error(error, folder) from error
-        fallback = ProviderChoice("cpu", start_failure_reason(choice.provider, str(error)), str(error))
+        fallback = ProviderChoice("cpu", start_failure_reason(choice.provider, str(error)), str(error),
+                                  fallback_from=choice.provider)
     try:
         return og.Model(_config(folder, "cpu")), fallback
     except Exception as error:  # noqa: BLE001 - classified below

@@ -22,6 +22,7 @@ class ProviderChoice:
     provider: str
     fallback_reason: str | None = None
     fallback_detail: str = ""
+    fallback_from: str = ""  # the provider that was wanted, when the CPU stands in for it
 
 
 def built_in_providers() -> list[str]:
@@ -46,7 +47,7 @@ def choose_provider(requested: str) -> ProviderChoice:
     if requested in available:
         return ProviderChoice(requested)
     return ProviderChoice("cpu", f"This build of onnxruntime-genai has no {LABELS[requested]} support; "
-                                 "using the CPU instead.")
+                                 "using the CPU instead.", fallback_from=requested)
 
 
 _MISSING_LIBRARY = re.compile(r"(?:failed to load library|error loading|cannot open shared object)[^A-Za-z0-9]*"

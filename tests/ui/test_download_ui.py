@@ -127,7 +127,8 @@ def test_auto_runs_a_variant_on_its_provider_and_the_fallback_reason_is_shown(wi
     qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)
     reason = "This build of onnxruntime-genai has no CUDA support; using the CPU instead."
     assert window.controller.model.fallback_reason == reason
-    assert window.status.activity.text() == reason and window.status.model_label.toolTip() == reason
+    assert window.status.activity.text() == "Running on the CPU instead of CUDA"
+    assert window.status.activity.toolTip() == reason and window.status.model_label.toolTip() == reason
     with qtbot.waitSignal(window.controller.model_changed, timeout=WAIT_MS):
         window.picker.set_provider("cpu")  # forcing the CPU reloads without a fallback
     qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)

@@ -24,8 +24,12 @@ def test_a_provider_that_cannot_be_used_is_named_with_its_reason(window, chat_mo
     built_in = "cuda" in built_in_providers()
     expected = "CUDA could not start (" if built_in else "This build of onnxruntime-genai has no CUDA"
     assert info.fallback_reason.startswith(expected)
-    assert window.banner.isVisible() and window.banner.message.text() == info.fallback_reason
-    assert window.status.activity.text() == info.fallback_reason
+    # The model works, so it is a notice (not an error) with onnxruntime-genai's own words on hover.
+    assert window.banner.isVisible() and window.banner.is_notice
+    assert window.banner.message.text() == info.fallback_reason and window.banner.toolTip() == info.fallback_detail
+    assert info.fallback_from == "cuda"
+    assert window.status.activity.text() == "Running on the CPU instead of CUDA"
+    assert window.status.activity.toolTip() == info.fallback_reason
     assert window.status.model_label.text() == f"{chat_model.name} · CPU"
 
 

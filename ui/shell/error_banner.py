@@ -39,9 +39,9 @@ class ErrorBanner(QFrame):
     def show_error(self, error: LocalChatError) -> None:
         self._show("errorBanner", "Error", error.user_message, error.detail)
 
-    def show_notice(self, text: str) -> None:
+    def show_notice(self, text: str, detail: str = "") -> None:
         """Not an error: why something the user asked for did not happen (yet)."""
-        self._show("noticeBanner", "Notice", text, "")
+        self._show("noticeBanner", "Notice", text, detail)
 
     def _show(self, name: str, role: str, text: str, detail: str) -> None:
         if self.objectName() != name:

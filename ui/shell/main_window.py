@@ -19,7 +19,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEve
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QPushButton, QScrollArea, QStackedWidget,
                                QVBoxLayout, QWidget)
 
-from engine.errors import LocalChatError, ProviderUnavailable
+from engine.errors import LocalChatError
 from engine.models.registry import InstalledModel
 from engine.remote.address import host_of
 from engine.runtime.model import ModelInfo
@@ -398,8 +398,8 @@ class MainWindow(QMainWindow):
         self.picker.show_model(info.name if info else None)
         if info is not None:  # a server that does not say its context gets the panel's default range
             self.settings_panel.set_context_length(info.context_length or DEFAULT_CONTEXT)
-            if info.fallback_reason:  # the user asked for a GPU (or Auto found one built in) and did not get it
-                self.banner.show_error(ProviderUnavailable(info.fallback_reason, info.fallback_detail))
+            if info.fallback_reason:  # a GPU was wanted and the CPU stands in: the model works, so a notice
+                self.banner.show_notice(info.fallback_reason, info.fallback_detail)
 
     def _on_generating_changed(self, generating: bool) -> None:
         self.picker.model_button.setEnabled(not generating)

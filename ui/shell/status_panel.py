@@ -46,7 +46,13 @@ class StatusPanel(QStatusBar):
         else:
             self.model_label.setText(f"{info.name} · {provider}")
             self.model_label.setToolTip(info.fallback_reason or f"Running on {provider}")
-        self.activity.setText(info.fallback_reason or "Ready")
+        if info.fallback_reason:  # the whole sentence is in the banner and the tooltip; the bar stays short
+            wanted = LABELS.get(info.fallback_from, "the GPU")
+            self.activity.setText(f"Running on the CPU instead of {wanted}")
+            self.activity.setToolTip(info.fallback_reason)
+        else:
+            self.activity.setText("Ready")
+            self.activity.setToolTip("")
         self._context_length = info.context_length
         self.context_meter.show()
         self.show_context(0)
