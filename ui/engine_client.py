@@ -71,6 +71,8 @@ class _EngineWorker(QObject):
     def _on_reply_requested(self, messages: list, settings: SamplingSettings, explain: int) -> None:
         try:
             reply = self._engine.reply(messages, settings, explain)
+            if self._stop.is_set():  # Stop pressed before the request got here; a server may not answer for long
+                self._engine.cancel()
             for text in reply:
                 self._confirm_running()
                 if self._stop.is_set():

@@ -131,3 +131,15 @@ def test_an_unknown_model_is_named(fake):
     fake.models = ("fake-large",)  # the server dropped it since
     with pytest.raises(RemoteModelMissing, match="no model named “fake-small”"):
         backend.reply(HI, SamplingSettings()).text()
+
+
+def test_a_stop_that_came_before_the_reply_started_ends_it_without_waiting_for_the_server(fake):
+    fake.answer = False  # a server busy loading a model: nothing comes back for minutes
+    backend = OpenAIBackend(fake.base_url)
+    backend.load("fake-small")
+    reply = backend.reply(HI, SamplingSettings())
+    backend.cancel()  # what the window's worker does when Stop was pressed before it got the request
+    done = threading.Event()
+    threading.Thread(target=lambda: (reply.text(), done.set()), daemon=True).start()
+    assert done.wait(WAIT_S)
+    assert reply.record.finish_reason == "cancelled"
