@@ -30,6 +30,7 @@ from engine.runtime.genai import flavour_problem, flavour_providers
 from engine.models.hardware import detect_hardware
 from engine.models.registry import Registry
 from ui.engine_client import EngineClient
+from ui.inspect.inspector import attach_inspector
 from ui.shell.main_window import MainWindow
 from ui.models.model_library import ModelLibrary
 
@@ -70,6 +71,7 @@ def build_window(options: StartOptions) -> MainWindow:
     engine = start_engine(preferences, keys, options.backend, options.api_key, options.remote_model)
     QApplication.setWindowIcon(app_icon())
     window = MainWindow(EngineClient(engine.backend))
+    window.inspector = attach_inspector(window)
     window.attach_models(ModelLibrary(Registry(paths.models_dir()), load_catalog(), detect_hardware(),
                                       flavour_providers()))
     window.settings_panel.apply(settings)

@@ -115,6 +115,8 @@ def _restore_outcome(node: Node, message: Message) -> None:
     node.greedy = message.settings.get("temperature") == 0
     node.token_ids, node.steps = ids_from_stored(message.tokens), steps_from_stored(message.tokens)
     node.provenance = Provenance.from_dict(message.provenance)
+    system_prompt = message.settings.get("system_prompt", "")
+    node.system_prompt = system_prompt if isinstance(system_prompt, str) else ""
     if message.status in ("interrupted", "error", "streaming"):
         node.interrupted = True  # shown with the "Interrupted" note
         if node.record is None:

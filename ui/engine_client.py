@@ -24,6 +24,7 @@ from engine.backend import Backend
 from engine.runtime.conversation import Message
 from engine.errors import EngineCrashed, LocalChatError
 from engine.process.client import EngineProcess
+from engine.runtime.record import TokenStep
 from engine.runtime.settings import SamplingSettings
 
 SHUTDOWN_WAIT_MS = 3000
@@ -41,10 +42,13 @@ class _EngineWorker(QObject):
     failed = Signal(object)
     engine_died = Signal()
     engine_restarted = Signal()
+    inspected = Signal(str, int, object)
+    inspect_failed = Signal(str, int, object)
     context_counted = Signal(int, int)
 
     def __init__(self, engine: Backend, stop: threading.Event) -> None:
         super().__init__()
+        self.latest: dict[str, int] = {}  # newest request id per inspection kind (written by the GUI thread)
         self._engine = engine
         self._stop = stop
         self._restarting = False
@@ -67,10 +71,13 @@ class _EngineWorker(QObject):
         self._confirm_running()
         self.model_loaded.emit(info)
 
-    @Slot(object, object, int)
-    def _on_reply_requested(self, messages: list, settings: SamplingSettings, explain: int) -> None:
+    @Slot(object, object, int, object)
+    def _on_reply_requested(self, messages: list, settings: SamplingSettings, explain: int, start: tuple) -> None:
         try:
-            reply = self._engine.reply(messages, settings, explain)
+            forced, prefix_steps = start
+            # A reply made to start with given tokens is something only a local engine can do.
+            extra = {"forced": forced, "prefix_steps": prefix_steps} if forced else {}
+            reply = self._engine.reply(messages, settings, explain, **extra)
             if self._stop.is_set():  # Stop pressed before the request got here; a server may not answer for long
                 self._engine.cancel()
             for text in reply:
@@ -88,6 +95,30 @@ class _EngineWorker(QObject):
             self.steps_received.emit(reply.steps)
         self.tokens_received.emit(reply.token_ids, reply.provenance)
         self.reply_finished.emit(reply.record)
+
+    @Slot(str, object, int)
+    def _on_inspect_requested(self, kind: str, args: tuple, request_id: int) -> None:
+        """One of the inspection calls (prompt_xray, next_token, explain_reply, replay, model_hash).
+
+        A request that a newer one of the same kind has replaced (the preview while the user types) is
+        skipped; a failure goes back to whoever asked, not to the window's banner."""
+        if request_id < self.latest.get(kind, 0):
+            return
+        call = getattr(self._engine, kind, None)
+        if call is None:
+            self.inspect_failed.emit(kind, request_id, LocalChatError(
+                "This needs a model running on this machine; a server does not show it."))
+            return
+        try:
+            result = call(*args)
+        except Exception as error:  # noqa: BLE001 - reported to the part of the window that asked
+            if not isinstance(error, LocalChatError):
+                log.exception("inspection %s failed", kind, exc_info=error)
+                error = LocalChatError("Something went wrong talking to the engine; try again.", repr(error))
+            self.inspect_failed.emit(kind, request_id, error)
+            return
+        self._confirm_running()
+        self.inspected.emit(kind, request_id, result)
 
     @Slot(object, int)
     def _on_count_requested(self, messages: list, request_id: int) -> None:
@@ -132,7 +163,8 @@ class EngineClient(QObject):
     """Requests go in with ``load``/``ask``; results come out as signals on the GUI thread."""
 
     load_requested = Signal(str, str)
-    reply_requested = Signal(object, object, int)
+    reply_requested = Signal(object, object, int, object)
+    inspect_requested = Signal(str, object, int)
     backend_change_requested = Signal(object)
     count_requested = Signal(object, int)
     forget_requested = Signal()
@@ -147,6 +179,8 @@ class EngineClient(QObject):
     engine_died = Signal()
     engine_restarted = Signal()
     context_counted = Signal(int, int)  # request id, tokens the conversation takes in the model's context
+    inspected = Signal(str, int, object)  # kind, request id, result (see ``inspect``)
+    inspect_failed = Signal(str, int, object)  # kind, request id, LocalChatError
 
     def __init__(self, backend: Backend | None = None, parent: QObject | None = None,
                  hash_cache: str | None = None) -> None:
@@ -165,10 +199,12 @@ class EngineClient(QObject):
         self.reply_requested.connect(self._worker._on_reply_requested)
         self.backend_change_requested.connect(self._worker._on_backend_change_requested)
         self.count_requested.connect(self._worker._on_count_requested)
+        self.inspect_requested.connect(self._worker._on_inspect_requested)
+        self._inspect_id = 0
         self.forget_requested.connect(self._worker._on_forget_requested)
         for name in ("model_loaded", "text_received", "tokens_counted", "steps_received", "tokens_received",
                      "reply_finished", "failed",
-                     "engine_died", "engine_restarted", "context_counted"):
+                     "engine_died", "engine_restarted", "context_counted", "inspected", "inspect_failed"):
             getattr(self._worker, name).connect(getattr(self, name))
         self._thread.start()
 
@@ -190,10 +226,21 @@ class EngineClient(QObject):
     def load(self, path: str, provider: str = "auto") -> None:
         self.load_requested.emit(str(path), provider)
 
-    def ask(self, messages: Sequence[Message], settings: SamplingSettings, explain: int = 0) -> None:
-        """Ask for a reply; ``explain`` > 0 also asks for that many token choices per step."""
+    def ask(self, messages: Sequence[Message], settings: SamplingSettings, explain: int = 0,
+            forced: Sequence[int] = (), prefix_steps: Sequence[TokenStep] = ()) -> None:
+        """Ask for a reply; ``explain`` > 0 also asks for that many token choices per step; ``forced`` makes it
+        start with those tokens (continue from an alternative, see ChatSession.reply)."""
         self._stop.clear()
-        self.reply_requested.emit(list(messages), settings, explain)
+        self.reply_requested.emit(list(messages), settings, explain, (tuple(forced), tuple(prefix_steps)))
+
+    def inspect(self, kind: str, *args: object) -> int:
+        """Ask the engine for ``kind`` (prompt_xray, next_token, explain_reply, replay or model_hash) with
+        ``args``; the answer comes as ``inspected(kind, id, result)`` or ``inspect_failed(kind, id, error)``.
+        Returns the id; an older request of the same kind not yet started is skipped."""
+        self._inspect_id += 1
+        self._worker.latest[kind] = self._inspect_id
+        self.inspect_requested.emit(kind, args, self._inspect_id)
+        return self._inspect_id
 
     def count(self, messages: Sequence[Message], request_id: int) -> None:
         """Ask how many tokens ``messages`` take; the answer comes as ``context_counted(request_id, n)``."""

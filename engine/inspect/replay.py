@@ -37,7 +37,9 @@ class ReplayVerdict:
 def replay(session: ChatSession, messages: Sequence[Message], stored: Provenance, text: str,
            token_ids: Sequence[int] = ()) -> ReplayVerdict:
     """Write the reply to ``messages`` again with ``stored``'s settings and seed and compare it with ``text``
-    (and ``token_ids`` when they were kept)."""
+    (and ``token_ids`` when they were kept).  The session reuses only cache entries that a fresh prefill
+    would compute bit for bit the same (see "Exact reuse" in engine.runtime.session), so whatever the
+    cache holds now, the same inputs give the same tokens."""
     reply = session.reply(messages, stored.sampling(), forced=stored.forced)
     new_text = reply.text()
     now = session.provenance(stored.sampling(), reply.record.seed)

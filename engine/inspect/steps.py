@@ -6,7 +6,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from engine.inspect.distribution import measure, reshape
+from engine.inspect.distribution import SHORTLIST, measure, reshape
 from engine.runtime.record import Alternative, TokenStep
 from engine.runtime.settings import SamplingSettings
 
@@ -16,7 +16,9 @@ def forced_step(logits: np.ndarray, settings: SamplingSettings, context: Sequenc
     """The ``count`` most likely tokens at this step (``chosen`` always among them), with the model's
     probability and what the settings would have given each."""
     row = np.asarray(logits, dtype=np.float32).reshape(-1)
-    dist = measure(row, list(context), lambda _token: "", count=row.size)
+    dist = measure(row, list(context), lambda _token: "", count=max(SHORTLIST, count))
+    if chosen not in dist.ids:  # a token drawn from far down the list: rank the whole vocabulary once
+        dist = measure(row, list(context), lambda _token: "", count=row.size)
     shaped = reshape(dist, settings)
     top = list(range(min(count, row.size)))
     position = int(np.flatnonzero(dist.ids == chosen)[0])

@@ -83,8 +83,13 @@ class EngineProcess:
 
     def replay(self, messages: Sequence[Message], stored: Provenance, text: str,
                token_ids: Sequence[int] = ()) -> ReplayVerdict:
+        """See engine.inspect.replay.replay."""
         self._cancel.clear()
         return self._ask(("replay", list(messages), stored, text, list(token_ids)), "replayed")
+
+    def explain_reply(self, messages: Sequence[Message], settings: SamplingSettings, token_ids: Sequence[int],
+                      count: int = 5) -> list[TokenStep]:
+        return self._ask(("explain", list(messages), settings, list(token_ids), count), "explained")
 
     def model_hash(self, fresh: bool = False) -> str:
         return self._ask(("model_hash", fresh), "model_hash")

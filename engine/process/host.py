@@ -8,11 +8,11 @@ engine.process.client.  Requests and events are plain tuples of picklable data.
 Requests: ("load", path, provider), ("reply", messages, settings, explain[, forced, prefix_steps]),
 ("forget",), ("count", messages), ("generate", GenerationRequest), ("prompt", messages, reply_reserve),
 ("next_token", messages, reply_reserve, count), ("replay", messages, Provenance, text, token_ids),
-("model_hash", fresh).  Events: ("loaded", ModelInfo), ("chunk", text, prompt_tokens, generated_tokens),
+("model_hash", fresh), ("explain", messages, settings, token_ids, count).  Events: ("loaded", ModelInfo), ("chunk", text, prompt_tokens, generated_tokens),
 ("steps", [TokenStep]) when token choices were asked for, ("pieces", [Piece], prompt_tokens,
 generated_tokens) for a generation, ("tokens", token_ids, Provenance) then ("finished", ReplyRecord),
 ("count", n), ("prompt", PromptXray), ("next_token", NextTokenDistribution), ("replayed", ReplayVerdict),
-("model_hash", digest), ("failed", ErrorPayload).
+("model_hash", digest), ("explained", [TokenStep]), ("failed", ErrorPayload).
 Text chunks are batched for ``FLUSH_S`` so a fast model does not pay a pipe
 round-trip per token.
 """
@@ -96,6 +96,8 @@ def serve(conn: Any, cancel: Any, hash_cache: str | None = None) -> None:
             elif command == "replay":
                 cancel.clear()
                 conn.send(("replayed", replay(_require(session), *args)))
+            elif command == "explain":
+                conn.send(("explained", _require(session).explain_reply(*args)))
             elif command == "model_hash":
                 conn.send(("model_hash", _require(session).model_hash(*args)))
         except Exception as error:  # noqa: BLE001 - every failure is reported to the app

@@ -30,6 +30,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Sequence
 
@@ -146,18 +147,60 @@ class ChatSession:
 
     def next_token(self, messages: Sequence[Message], reply_reserve: int = 512,
                    count: int = SHORTLIST) -> NextTokenDistribution:
-        """The distribution of the reply's next token, from one forward pass (reusing the KV cache)."""
+        """The distribution of the reply's next token, from one forward pass (reusing the KV cache).
+
+        The cache is then put back as the conversation left it, so the next reply computes exactly what it
+        would have without this look (which is what lets a replay repeat it)."""
         ids, _dropped = self._prompt.fit(messages, reply_reserve)
-        try:
-            self._prefill(ids, len(ids) + 1)
+        with self._inspection() as prefill:
+            prefill(ids, len(ids) + 1)
             logits = self._generator.get_logits()
+        return measure(logits, ids, self.texts.label, count, prompt_tokens=len(ids))
+
+    def explain_reply(self, messages: Sequence[Message], settings: SamplingSettings, token_ids: Sequence[int],
+                      count: int = 5) -> list[TokenStep]:
+        """Token choices for a reply written earlier without them: its tokens are fed back one at a time and
+        the model's distribution read before each (what the settings made of it included)."""
+        settings.validated()
+        ids, _dropped = self._prompt.fit(messages, settings.max_new_tokens)
+        steps: list[TokenStep] = []
+        with self._inspection() as prefill:
+            prefill(ids, len(ids) + len(token_ids) + 1)
+            for index, token in enumerate(token_ids):
+                if index:
+                    self._generator.append_tokens([int(token_ids[index - 1])])
+                    self._cached.append(int(token_ids[index - 1]))
+                steps.append(forced_step(self._generator.get_logits(), settings, ids + list(token_ids[:index]),
+                                         int(token), count, self.texts.label))
+        return steps
+
+    @contextmanager
+    def _inspection(self) -> Iterator[Callable[[list[int], int], int]]:
+        """Run a look at the model on the conversation's cache, then put the cache back as the conversation
+        left it: the look's own tokens are dropped, so the next reply is exactly what it would have been."""
+        before = list(self._cached)
+        looked: list[list[int]] = []
+        settled: list[int] = []
+
+        def prefill(ids: list[int], needed: int) -> int:
+            reused = self._prefill(ids, needed)
+            looked.append(ids)
+            settled.append(self._settled)
+            return reused
+
+        try:
+            yield prefill
+            keep = min(len(before), _common_prefix(before, looked[0])) if looked else 0
+            if keep < len(self._cached):
+                self._generator.rewind_to(keep)
+            self._cached = before[:keep]
+            self._settled = min(keep, settled[0]) if settled else 0
         except LocalChatError:
             self._drop_generator()
             raise
         except Exception as error:  # noqa: BLE001 - the library's errors become one plain sentence
             self._drop_generator()
             raise _generation_error(error) from error
-        return measure(logits, ids, self.texts.label, count, prompt_tokens=len(ids))
 
     def count_tokens(self, messages: Sequence[Message]) -> int:
         return len(self._prompt.encode(messages))

@@ -156,3 +156,55 @@ def test_smollm2_xray_shows_its_own_default_system_prompt():
     assert joined(xray.tokens) == xray.text and xray.text.startswith("<|im_start|>system\nYou are a helpful")
     assert xray.segments[0].kind == TEMPLATE_TEXT and "SmolLM" in xray.segments[0].text
     assert [s.kind for s in xray.segments][1:] == ["user", TEMPLATE]
+
+
+def test_explaining_a_reply_afterwards_gives_the_choices_it_was_written_with(chat_loaded):
+    settings = SamplingSettings(temperature=1.3, top_k=5, top_p=0.95, repetition_penalty=1.2, seed=3, max_new_tokens=12)
+    written = ChatSession(chat_loaded).reply(HI, settings, explain=4)
+    written.text()
+    session = ChatSession(chat_loaded)
+    later = session.explain_reply(HI, settings, written.token_ids, 4)
+    assert [s.chosen.token for s in later] == written.token_ids
+    for before, after in zip(written.steps, later):
+        assert before.chosen.drawn_probability == pytest.approx(after.chosen.drawn_probability, abs=1e-5)
+        # the two tokens with distinct logits; the rest tie at one logit and may come in another order
+        assert [a.token for a in before.alternatives[:2]] == [a.token for a in after.alternatives[:2]]
+
+
+def test_a_look_at_the_next_token_leaves_the_cache_as_the_conversation_built_it(plain_session):
+    count = [Message("user", "count")]
+    text = plain_session.reply(count, SamplingSettings(temperature=0, max_new_tokens=4)).text()
+    before = list(plain_session._cached)
+    plain_session.next_token([*count, Message("assistant", text), Message("user", "five six")])
+    assert plain_session._cached == before  # what the look added is gone; the conversation's part stays
+    plain_session.next_token(count)  # a look at an earlier point cuts the cache back to what it shares
+    assert plain_session._cached == before[: len(plain_session._cached)] < before
+
+
+def test_replay_of_a_second_turn_written_on_a_reused_cache_is_identical(chat_loaded):
+    settings = SamplingSettings(temperature=1.2, top_k=0, top_p=1.0, seed=5, max_new_tokens=10)
+    session = ChatSession(chat_loaded)
+    first = session.reply(HI, settings)
+    turn = [*HI, Message("assistant", first.text()), Message("user", "count")]
+    second = session.reply(turn, settings)
+    text = second.text()
+    assert second.record.reused_tokens > 0
+    session.reply([Message("user", "something else")], GREEDY).text()
+    verdict = replay(session, turn, second.provenance, text, second.token_ids)
+    assert verdict.identical and verdict.differences == []
+
+
+def test_smollm2_replay_of_a_sampled_second_turn_is_identical():
+    session = ChatSession(load_model(shared_model("smollm2-135m-instruct"), "cpu"))
+    settings = SamplingSettings(temperature=0.8, seed=7, max_new_tokens=24)
+    first = session.reply([Message("user", "What is the capital of France?")], settings)
+    first_text = first.text()
+    turn = [Message("user", "What is the capital of France?"), Message("assistant", first_text),
+            Message("user", "And what is it famous for?")]
+    session.next_token([*turn[:2], Message("user", "And what")])  # the window's preview while typing
+    second = session.reply(turn, settings)
+    text = second.text()
+    verdict = replay(ChatSession(session.loaded), turn, second.provenance, text, second.token_ids)  # fresh cache
+    assert verdict.identical, verdict.sentence()
+    verdict = replay(session, turn, second.provenance, text, second.token_ids)  # this conversation's cache
+    assert verdict.identical, verdict.sentence()

@@ -144,24 +144,3 @@ def test_same_seed_repeats_a_sampled_reply(chat, chat_model, qtbot):
     chat.wait_idle()
     again = chat.controller.tree.active_path()[-1]
     assert again is not first and again.content == first.content and again.record.seed == first.record.seed
-
-
-def test_token_choices_show_what_the_model_weighed(chat, chat_model, qtbot, monkeypatch):
-    from ui.chat.token_choices import TokenChoicesDialog
-
-    chat.load(chat_model)
-    chat.send("Hi")
-    assert not chat.messages()[1].choices_button.isVisible()  # off by default: it reads logits every step
-    chat.window.settings_panel.choices_check.setChecked(True)
-    chat.messages()[1].action_button.click()  # regenerate with choices kept
-    chat.wait_idle()
-    widget = chat.messages()[1]
-    assert widget.node.content == REPLY_TEXT and len(widget.node.steps) == 15
-    assert widget.choices_button.isVisible()
-    opened = []
-    monkeypatch.setattr(TokenChoicesDialog, "exec", lambda dialog: opened.append(dialog))
-    widget.choices_button.click()
-    table = opened[0].table
-    assert table.rowCount() == 15
-    assert table.item(0, 0).text() == "“␣Hello”" and "“␣la”" in table.item(0, 3).text()
-    assert table.item(14, 0).text() == "(end of reply)" and table.item(2, 0).text() == "(part of a character)"

@@ -169,6 +169,18 @@ class ChatController(QObject):
         self.view.show_path(self.tree.active_path())
         self._set_generating(True)
 
+    def continue_from(self, reply: Node, step: int, token: int) -> None:
+        """A new version of ``reply`` that keeps its first ``step`` tokens, takes ``token`` next and goes on from
+        there ("the road not taken"); the engine reuses the cached tokens before it."""
+        if self.generating or self.model is None or step > len(reply.token_ids):
+            return
+        alternative = self.tree.add_alternative(reply)
+        explain = self._choices_source() or (len(reply.steps[0].alternatives) if reply.steps else 0)
+        self._ask(reply.parent, alternative, resend_text=None,
+                  start=(reply.token_ids[:step] + [token], reply.steps[:step] if explain else []), explain=explain)
+        self.view.show_path(self.tree.active_path())
+        self._set_generating(True)
+
     def select_alternative(self, node: Node, delta: int) -> None:
         if not self.generating:
             shown = self.tree.select(node, delta)
@@ -239,9 +251,11 @@ class ChatController(QObject):
         replies = [node for node in self.tree.active_path() if node.role == "assistant"]
         return replies[-1].content if replies else ""
 
-    def _ask(self, user: Node, reply: Node, resend_text: str | None) -> None:
+    def _ask(self, user: Node, reply: Node, resend_text: str | None, start: tuple[list, list] = ([], []),
+             explain: int | None = None) -> None:
         """Send the request first, so the engine works while the caller builds the widgets."""
         settings, system_prompt = self._settings_source()
+        reply.system_prompt = system_prompt.strip()
         self.reply_settings = (settings, system_prompt)
         self._reply, self._resend_text = reply, resend_text
         self._reply_tree = self.tree
@@ -253,7 +267,8 @@ class ChatController(QObject):
         if self._cache_tree is not self.tree:
             self.client.forget()  # another conversation's cache would be reported as "reused" in this one
             self._cache_tree = self.tree
-        self.client.ask(self.tree.messages_until(user, system_prompt), settings, self._choices_source())
+        self.client.ask(self.tree.messages_until(user, system_prompt), settings,
+                        self._choices_source() if explain is None else explain, *start)
         if resend_text is not None:
             self.message_added.emit(user)
         self.message_added.emit(reply)

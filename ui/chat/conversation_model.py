@@ -27,6 +27,7 @@ class Node:
     steps: list[TokenStep] = field(default_factory=list)  # token choices, when they were asked for
     token_ids: list[int] = field(default_factory=list)  # the reply's tokens, as the engine wrote them
     provenance: Provenance | None = None  # what wrote the reply (model hash, provider, settings, versions)
+    system_prompt: str = ""  # the system prompt the reply was asked with
 
     @property
     def alternatives(self) -> list["Node"]:

@@ -16,7 +16,6 @@ from engine.runtime.record import ReplyRecord
 from ui.chat.composer import MessageInput
 from ui.chat.conversation_model import Node
 from ui.chat.message_body import MessageBody
-from ui.chat.token_choices import TokenChoicesDialog
 
 def figures(record: ReplyRecord, seeded: bool) -> str:
     """A reply's figures in one line: the seed, the tokens, the timings, and where it was written."""
@@ -80,7 +79,9 @@ class MessageWidget(QFrame):
             layout.addLayout(row)
         else:
             layout.addWidget(self.card)
-        layout.addWidget(self._build_actions())
+        self._alternative_view: QWidget | None = None
+        self._actions = self._build_actions()
+        layout.addWidget(self._actions)
         self._show_alternatives()
         if streaming or (node.role == "assistant" and node.record is None and not node.content):
             self.body.start_stream()
@@ -123,11 +124,7 @@ class MessageWidget(QFrame):
             self.seed_button = self._tool("Same seed", "Use this reply's seed", "")
             self.seed_button.clicked.connect(lambda: self.seed_requested.emit(self.node.record.seed))
             self.seed_button.hide()
-            self.choices_button = self._tool("Token choices", "Show token choices",
-                                             "See, for every token of this reply, the tokens the model weighed")
-            self.choices_button.clicked.connect(self._on_choices_clicked)
-            self.choices_button.hide()
-            widgets = [self.copy_button, self.action_button, self.seed_button, self.choices_button,
+            widgets = [self.copy_button, self.action_button, self.seed_button,
                        self.previous_button, self.position_label, self.next_button]
             for widget in widgets:
                 row.addWidget(widget)
@@ -145,6 +142,22 @@ class MessageWidget(QFrame):
                            self.action_button):
                 row.addWidget(widget)
         return actions
+
+    def add_action(self, widget: QWidget) -> None:
+        """Another part's button in this message's action row (before the figures)."""
+        row = self._actions.layout()
+        row.insertWidget(row.indexOf(self.figures_label), widget)
+
+    def show_instead_of_text(self, widget: QWidget | None) -> None:
+        """Show ``widget`` where the message's text is (another view of it), or the text again with None."""
+        if self._alternative_view is not None:
+            self._alternative_view.hide()
+            self._alternative_view.deleteLater()
+        self._alternative_view = widget
+        self.body.setVisible(widget is None)
+        if widget is not None:
+            layout = self.card.layout()
+            layout.insertWidget(layout.indexOf(self.body) + 1, widget)
 
     def _tool(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -164,8 +177,7 @@ class MessageWidget(QFrame):
                 view.setTabChangesFocus(True)  # Tab leaves the text instead of walking its links
         editor = [self.edit_box, self.edit_cancel_button, self.edit_send_button] if self._editor else []
         if self.node.role == "assistant":
-            buttons = [self.copy_button, self.action_button, self.seed_button, self.choices_button,
-                       self.previous_button, self.next_button]
+            buttons = [self.copy_button, self.action_button, self.seed_button, self.previous_button, self.next_button]
         else:
             buttons = [self.previous_button, self.next_button, self.copy_button, self.action_button]
         return inside + editor + buttons
@@ -217,9 +229,6 @@ class MessageWidget(QFrame):
         if event.type() == QEvent.Type.FontChange:
             self._fit_bubble()
 
-    def _on_choices_clicked(self) -> None:
-        TokenChoicesDialog(self.node.steps, self).exec()
-
     def _show_details(self) -> None:
         """The reply's figures beside its buttons, and a way back to its seed: the same seed, conversation and
         settings give the same reply, which is how a user sees that sampling, not the model, made it differ.
@@ -227,7 +236,6 @@ class MessageWidget(QFrame):
         record = self.node.record
         if self.node.role != "assistant" or record is None or record.finish_reason == "error":
             return
-        self.choices_button.setVisible(bool(self.node.steps))
         seeded = record.seed is not None and not self.node.greedy
         self.role_label.setToolTip(figures(record, seeded))
         estimate = " (estimate)" if record.counted_by == "client" else ""
