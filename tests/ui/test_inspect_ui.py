@@ -23,8 +23,13 @@ def inspected(window, chat):
 
 
 def token_view(chat, index: int) -> TokenView:
-    chat.qtbot.waitUntil(lambda: chat.messages()[index].findChild(TokenView) is not None, timeout=WAIT_MS)
-    return chat.messages()[index].findChild(TokenView)
+    widget = chat.messages()[index]
+    try:
+        chat.qtbot.waitUntil(lambda: widget.findChild(TokenView) is not None, timeout=WAIT_MS)
+    except Exception:
+        from PySide6.QtWidgets import QLabel
+        raise AssertionError([l.text() for l in widget.findChildren(QLabel)])
+    return widget.findChild(TokenView)
 
 
 def test_show_tokens_then_continue_from_another_token(inspected, chat_model):

@@ -45,7 +45,7 @@ class Inspector(QObject):
         window.add_top_bar_widget(self.show_tokens)
         self.show_tokens.toggled.connect(self._on_show_tokens_toggled)
         self.settings_panel.choices_check.toggled.connect(self.show_tokens.setChecked)
-        self._decorated: dict[MessageWidget, QToolButton] = {}
+        self._decorated: dict[MessageWidget, tuple[QToolButton, QToolButton]] = {}  # its Tokens and Inspect
         self._explaining: dict[int, Node] = {}
         self._dialogs: dict[int, InspectDialog] = {}
         self._preview_id = 0
@@ -87,29 +87,29 @@ class Inspector(QObject):
             widget.add_action(button)
             widget.add_action(inspect)
             widget.destroyed.connect(lambda _=None, w=widget: self._decorated.pop(w, None))
-            self._decorated[widget] = button
-            finished = widget.node.record is not None
-            button.setVisible(finished)
-            inspect.setVisible(finished)
-            if finished and self.show_tokens.isChecked():
-                button.setChecked(True)
+            self._decorated[widget] = (button, inspect)
+            self._show_buttons(widget)
+
+    def _show_buttons(self, widget: MessageWidget) -> None:
+        """A reply's buttons appear once it is finished; with Show tokens on, so do its tokens."""
+        button, inspect = self._decorated[widget]
+        finished = widget.node.record is not None
+        button.setVisible(finished)
+        inspect.setVisible(finished)
+        if finished and self.show_tokens.isChecked():
+            button.setChecked(True)
 
     def _on_show_tokens_toggled(self, on: bool) -> None:
         self.settings_panel.choices_check.setChecked(on)  # new replies keep their choices while tokens show
-        for widget, button in list(self._decorated.items()):
+        for widget, (button, _inspect) in list(self._decorated.items()):
             if widget.node.record is not None:
                 button.setChecked(on)
 
     def _on_reply_finished(self, node: Node, _record: object) -> None:
         widget = self.view.widget_for(node)
-        if widget is None:
-            return
-        self._decorated.pop(widget, None)  # decorate again now that it is finished
-        for button in widget.findChildren(QToolButton):
-            if button.text() in ("Tokens", "Inspect"):
-                button.hide()
-                button.deleteLater()
-        self._decorate()
+        if widget is not None:
+            self._decorate()
+            self._show_buttons(widget)
         self._preview_timer.start()
 
     def _show_tokens_of(self, widget: MessageWidget, on: bool) -> None:
@@ -214,8 +214,8 @@ class Inspector(QObject):
 
     def _refresh_tokens(self, node: Node) -> None:
         widget = self.view.widget_for(node)
-        button = self._decorated.get(widget) if widget is not None else None
-        if button is not None and button.isChecked():
+        buttons = self._decorated.get(widget) if widget is not None else None
+        if buttons is not None and buttons[0].isChecked():
             self._show_tokens_of(widget, True)
 
 
