@@ -204,9 +204,12 @@ def localchat_server(tmp_path_factory, chat_model):
 
 
 def test_against_localchat_serve_the_figures_are_the_servers_and_token_choices_appear(localchat_server, open_window,
-                                                                                      qtbot, monkeypatch):
+                                                                                      qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QLabel
+
     from synthetic_model import REPLY_TEXT
-    from ui.chat.token_choices import TokenChoicesDialog
+    from ui.inspect.token_view import TokenView
 
     window = open_window(backend=localchat_server.base_url, api_key="sk-local", temperature=0.0)
     qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)
@@ -216,11 +219,11 @@ def test_against_localchat_serve_the_figures_are_the_servers_and_token_choices_a
     assert reply.node.content == REPLY_TEXT
     assert reply.node.record.counted_by == "server" and "token counts from the server" in reply.role_label.toolTip()
     assert "estimate" not in reply.figures_label.text() and not reply.note.isVisible()
-    assert reply.choices_button.isVisible()
-    opened = []
-    monkeypatch.setattr(TokenChoicesDialog, "exec", lambda dialog: opened.append(dialog))
-    reply.choices_button.click()
-    table = opened[0].table
-    assert table.rowCount() == len(reply.node.steps) > 0
-    assert table.item(0, 0).text() == "“Hello”" and table.item(0, 2).text() == "—"  # no chance after settings
+    qtbot.waitUntil(lambda: reply.findChild(TokenView) is not None, timeout=WAIT_MS)  # Show tokens is on
+    view = reply.findChild(TokenView)
+    assert len(view.steps) == len(reply.node.steps) > 0
+    popover = view.show_popover(0, QPoint(0, 0))
+    texts = [label.text() for label in popover.findChildren(QLabel)]
+    assert any("“Hello”" in text for text in texts) and "—" in texts  # the server gives no chance after settings
+    popover.close()
 

@@ -10,6 +10,7 @@ the reply from that point with another token.
 from __future__ import annotations
 
 import html
+import math
 from typing import Sequence
 
 from PySide6.QtCore import QPoint, QUrl, Qt, Signal
@@ -75,6 +76,8 @@ def shade(probability: float, index: int, dark: bool) -> str:
 
 
 def percent(probability: float) -> str:
+    if math.isnan(probability):
+        return "—"  # not known (a server that gives the model's probabilities only)
     if probability <= 0:
         return "0 %"
     return f"{probability * 100:.1f} %" if probability >= 0.001 else "<0.1 %"
@@ -172,7 +175,7 @@ class TokenPopover(QFrame):
             grid.addWidget(label, 0, column)
         self.rows: list[QPushButton] = []
         for row, alternative in enumerate(step.alternatives, start=1):
-            cut = alternative.drawn_probability <= 0
+            cut = alternative.drawn_probability <= 0  # False for NaN: a server that does not say
             name = visible(alternative.text)
             if alternative.chosen:
                 token = QLabel(f"<b>{html.escape(name)}</b>  ✓ written")
@@ -193,6 +196,7 @@ class TokenPopover(QFrame):
             bar.setAccessibleName(f"Model probability of {name}")
             model = QLabel(percent(alternative.model_probability))
             after = QLabel("cut" if cut else percent(alternative.drawn_probability))
+            after.setAccessibleName(f"Probability of {name} after the settings")
             after.setToolTip("Temperature, top-k or top-p left this token no chance here" if cut
                              else "The chance this token had in the draw")
             for widget in (token, model, after):
