@@ -18,7 +18,7 @@ from typing import Callable
 from app.devtools.dev_models import shared_model
 
 FIRST = "What is the capital of France? Answer in one sentence."
-SECOND = "And what is it famous for?"
+SECOND = "Name one famous museum there."
 TYPED = "Write a poem about the"
 
 
@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     app.setStyle("Fusion")
     with tempfile.TemporaryDirectory() as workdir:
         os.environ["LOCALCHAT_HOME"] = str(Path(workdir) / "home")
-        window = build_window(StartOptions(temperature=0.8, max_tokens=48, seed=7))
+        window = build_window(StartOptions(temperature=0.8, max_tokens=40, seed=7))
         window.resize(1280, 820)
         window.show()
         controller, inspector = window.controller, window.inspector
@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
         for name, temperature in (("next-token-cold.png", 0.3), ("next-token-hot.png", 1.5)):
             panel.fields["temperature"].set_value(temperature)
             app.processEvents()
-            panel.parentWidget().parentWidget().grab().save(str(out / name))
+            inspector.panel.grab().save(str(out / name))
 
         dialog = inspector.open_inspector(window.chat_view.messages[3].node)
         wait_until(app, lambda: dialog.xray is not None and "Checking" not in dialog.hash_now.text())

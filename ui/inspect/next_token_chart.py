@@ -33,7 +33,7 @@ class NextTokenChart(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Next-token chart")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(ROWS * ROW_HEIGHT + 6)
+        self.setFixedHeight(ROWS * ROW_HEIGHT + 6)
         self.distribution: NextTokenDistribution | None = None
         self.shaped: ShapedDistribution | None = None
 
@@ -112,9 +112,10 @@ class NextTokenPanel(QWidget):
         self.summary.setAccessibleName("How random the next token is")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)  # never squeezed over the chart
         layout.addWidget(self.intro)
+        layout.addWidget(self.summary)  # the sentence first: it says what the chart shows in plain words
         layout.addWidget(self.chart)
-        layout.addWidget(self.summary)
         self.distribution: NextTokenDistribution | None = None
         self.last_reshape_s = 0.0  # what the last slider move cost here (reshape and repaint), for the benchmark
 
