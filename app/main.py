@@ -31,6 +31,9 @@ def gui_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the engine process of a frozen build starts through here
+    from app.logs import start_logging
+
+    start_logging()
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--self-test"]:  # installers' smoke test; Windows GUI builds have no console, so it writes a file
         args[0] = "self-test"

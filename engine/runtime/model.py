@@ -127,9 +127,15 @@ def _create_model(folder: Path, choice: ProviderChoice) -> tuple[Any, ProviderCh
         raise classify_load_error(error, folder) from error
 
 
+# onnxruntime logs a failing kernel itself, in colour, straight to the terminal, and then genai raises
+# the same text; LocalChat turns the exception into its sentence (and the log), so only FATAL is printed.
+_QUIET_SESSIONS = json.dumps({"model": {"decoder": {"session_options": {"log_severity_level": 4}}}})
+
+
 def _config(folder: Path, provider: str) -> Any:
     og = genai()
     config = og.Config(str(folder))
+    config.overlay(_QUIET_SESSIONS)
     config.clear_providers()
     if provider != "cpu":
         config.append_provider(provider)

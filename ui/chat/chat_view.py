@@ -171,7 +171,7 @@ class ChatView(QStackedWidget):
             widget = MessageWidget(node, streaming=streaming)
         except Exception:  # noqa: BLE001 - whatever a message holds, the chat must open
             log.exception("a %s message could not be shown: %r", node.role, node.content[:200])
-            widget = MessageWidget(Node(node.role, UNSHOWABLE, parent=node.parent))
+            widget = MessageWidget(Node(node.role, UNSHOWABLE))  # on its own: no versions, nothing to act on
         widget.regenerate_requested.connect(self.regenerate_requested)
         widget.edit_submitted.connect(self.edit_submitted)
         widget.alternative_requested.connect(self.alternative_requested)
