@@ -132,3 +132,24 @@ def test_mutated_settings_files_load_as_defaults_or_values(localchat_home) -> No
         path.write_text(text, encoding="utf-8")
         loaded = AppSettings.load()
         assert isinstance(loaded, AppSettings)
+
+
+def test_mutated_catalogs_load_or_give_the_catalog_sentence(tmp_path) -> None:
+    from engine.models.catalog import CATALOG_DIR, Catalog, CatalogInvalid, load_catalog
+
+    rng = random.Random(SEED)
+    original = json.loads((CATALOG_DIR / "models.json").read_text(encoding="utf-8"))
+    path = tmp_path / "models.json"
+    loaded = refused = 0
+    for _ in range(200):
+        data = copy.deepcopy(original)
+        for _ in range(rng.randint(1, 3)):
+            mutate(data, rng)
+        path.write_text(json.dumps(data), encoding="utf-8")
+        try:
+            assert isinstance(load_catalog(path), Catalog)
+            loaded += 1
+        except CatalogInvalid as error:
+            assert error.user_message.endswith("reinstall LocalChat.")
+            refused += 1
+    assert refused > 0

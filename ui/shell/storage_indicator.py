@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+# Amber at low opacity reads as "warning" on light, dark and high-contrast palettes alike.
+STYLE = ("#storageIndicator { background: rgba(245, 158, 11, 0.14); border: 1px solid rgba(245, 158, 11, 0.65);"
+         " border-radius: 8px; } #storageIndicator QLabel#storageIcon { color: rgb(217, 119, 6); font-weight: bold; }")
+
 
 class StorageIndicator(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -24,9 +28,12 @@ class StorageIndicator(QFrame):
         self.dismiss_button.setAccessibleName("Dismiss storage notice")
         self.dismiss_button.setToolTip("Dismiss")
         self.dismiss_button.clicked.connect(self._on_dismiss_clicked)
+        self.setStyleSheet(STYLE)
+        icon = QLabel("⚠")
+        icon.setObjectName("storageIcon")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
-        layout.addWidget(QLabel("⚠"))
+        layout.addWidget(icon)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.dismiss_button)
         self._unsaved: str | None = None

@@ -16,8 +16,8 @@ class UnsavedDialog(QMessageBox):
         self.setIcon(QMessageBox.Icon.Warning)
         self.setWindowTitle("Conversations not saved")
         count = len(titles)
-        self.setText(f"{count} conversation{'s' if count != 1 else ''} changed since LocalChat last could save "
-                     "would be lost. Export them before closing?")
+        self.setText(f"{count} conversation{'s have' if count != 1 else ' has'} changes that are only in memory "
+                     "and will be lost. Export them before closing?")
         self.setInformativeText(reason)
         self.setDetailedText("\n".join(title or "New chat" for title in titles))
         self.export_button = self.addButton("Export…", QMessageBox.ButtonRole.AcceptRole)
