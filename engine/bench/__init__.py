@@ -73,9 +73,12 @@ def run_bench(path: str, provider: str = "auto", prompt: str = "Once upon a time
 
 
 def _prefill(session: ChatSession) -> tuple[int, float]:
-    """Prefill speed on a prompt of about PREFILL_TOKENS tokens (less on a small context)."""
-    words = max(8, min(PREFILL_TOKENS, session.loaded.info.context_length // 4))
-    messages = [Message("user", " ".join(["the little cat sat"] * (words // 4)))]
+    """Prefill speed on a prompt of about PREFILL_TOKENS tokens (a quarter of the context if that is less)."""
+    unit = "the little cat sat "
+    nine, eight = (session.count_tokens([Message("user", unit * n)]) for n in (9, 8))
+    per_unit = max(1, nine - eight)
+    target = min(PREFILL_TOKENS, session.loaded.info.context_length // 4)
+    messages = [Message("user", (unit * max(1, target // per_unit)).strip())]
     session.forget(free_memory=False)
     reply = session.reply(messages, SamplingSettings(temperature=0.0, max_new_tokens=1))
     reply.text()
