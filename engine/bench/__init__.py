@@ -59,8 +59,10 @@ def run_bench(path: str, provider: str = "auto", prompt: str = "Once upon a time
     messages = [Message("user", prompt)]
     ids = PromptBuilder(loaded).encode(messages)
     greedy, ttft, tokens = greedy_decode(session, messages, ids, decode_tokens, repeats)
-    sampled = [sampled_decode(session, messages, ids, label, replace(settings, max_new_tokens=decode_tokens), repeats)
-               for label, settings in SAMPLED]
+    other = ChatSession(loaded)  # token choices on, in lockstep with ``session`` (off)
+    sampled = [sampled_decode(session, other, messages, ids, label, replace(settings, max_new_tokens=decode_tokens),
+                              repeats) for label, settings in SAMPLED]
+    other.forget()
     prefill_tokens, prefill_rate = _prefill(session)
     chat = None
     if turns:

@@ -19,9 +19,11 @@ from engine.runtime.settings import SamplingSettings
 
 TOPICS = ["bread", "rivers", "bicycles", "volcanoes", "libraries", "bees", "lighthouses", "glass", "tea", "maps",
           "clocks", "forests"]
-QUESTION = ("I am writing a short guide for curious readers. Please explain, in a few plain sentences, how {topic} "
-            "work or are made, why people care about {topic}, and one surprising fact about {topic} that most "
-            "people do not know.")
+QUESTION = ("I am writing a short guide for curious readers who know nothing about the subject yet. Please "
+            "explain, in about eighty words of plain English, how {topic} work or are made, why people have cared "
+            "about {topic} for so long, what a beginner usually gets wrong about {topic}, and one surprising fact "
+            "about {topic} that most people do not know. Keep it friendly and concrete, free of jargon, and write "
+            "it as one paragraph rather than a list.")
 SHORT_QUESTION = "Tell me about {topic}."  # for models with a small context
 LONG_CONTEXT = 4096
 
