@@ -20,7 +20,10 @@ from app.storage.secrets import KeyStore
 from app.storage.settings import AppSettings
 from engine.backend import Backend
 from engine.errors import LocalChatError
+from app.server.runner import DEFAULT_QUEUE
 from engine.process.client import EngineProcess
+from engine.process.shared import TurnTakingBackend
+from engine.process.turns import EngineTurns
 from engine.remote.openai_backend import OpenAIBackend
 from ui.backend.engine_panel import EngineChoice, EnginePanel
 from ui.shell.main_window import MainWindow
@@ -35,9 +38,10 @@ class StartEngine:
     from_flags: bool = False  # chosen with --backend: used for this run, not saved
 
 
-def local_engine() -> EngineProcess:
-    """This computer's engine, in its own process."""
-    return EngineProcess(hash_cache=str(paths.model_hash_cache()))
+def local_engine() -> TurnTakingBackend:
+    """This computer's engine, in its own process, taken in turns with the local server (app/server/in_window.py)."""
+    engine = EngineProcess(hash_cache=str(paths.model_hash_cache()))
+    return TurnTakingBackend(engine, EngineTurns(engine, max_waiting=DEFAULT_QUEUE))
 
 
 def start_engine(preferences: AppSettings, keys: KeyStore, flag_url: str | None = None, flag_key: str | None = None,

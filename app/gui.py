@@ -29,6 +29,7 @@ from engine.errors import FlavourConflict
 from engine.runtime.genai import flavour_problem, flavour_providers
 from engine.models.hardware import detect_hardware
 from engine.models.registry import Registry
+from app.server.in_window import attach_server
 from ui.engine_client import EngineClient
 from ui.inspect.inspector import attach_inspector
 from ui.shell.main_window import MainWindow
@@ -72,6 +73,7 @@ def build_window(options: StartOptions) -> MainWindow:
     QApplication.setWindowIcon(app_icon())
     window = MainWindow(EngineClient(engine.backend))
     window.inspector = attach_inspector(window)
+    attach_server(window)
     window.attach_models(ModelLibrary(Registry(paths.models_dir()), load_catalog(), detect_hardware(),
                                       flavour_providers()))
     window.settings_panel.apply(settings)

@@ -65,6 +65,7 @@ class Answer:
     chat: bool
     logprobs: bool
     id: str = ""
+    asked: str = ""  # the last message or prompt, kept only when the request log is on
     created: int = field(default_factory=lambda: int(time.time()))
 
     def __post_init__(self) -> None:

@@ -113,7 +113,12 @@ class ServerBackend:
         self.model_id = model_id
         self.info = info
         self.load_error: LocalChatError | None = None
+        self.unavailable = "Loading model"  # what /health says while there is no model to serve
         self.metrics = Metrics()
+
+    @property
+    def waiting(self) -> int:
+        return self.turns.waiting if self.turns is not None else 0
 
     @property
     def ready(self) -> bool:

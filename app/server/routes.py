@@ -88,15 +88,15 @@ class _Front:
             return error_response(ApiError(503, self.backend.load_error.user_message, "unavailable_error",
                                            code="model_failed"))
         if not self.backend.ready:
-            return error_response(ApiError(503, "Loading model", "unavailable_error", code="loading"))
-        return JSONResponse({"status": "ok", "model": self.backend.model_id, "queued": self.backend.turns.waiting})
+            return error_response(ApiError(503, self.backend.unavailable, "unavailable_error", code="loading"))
+        return JSONResponse({"status": "ok", "model": self.backend.model_id, "queued": self.backend.waiting})
 
     async def metrics(self, request: Request) -> Response:
         m = self.backend.metrics
         lines = [f"localchat:requests_total {m.requests}", f"localchat:prompt_tokens_total {m.prompt_tokens}",
                  f"localchat:tokens_predicted_total {m.tokens_predicted}",
                  f"localchat:requests_cancelled_total {m.cancelled}", f"localchat:requests_rejected_total {m.rejected}",
-                 f"localchat:requests_processing {m.processing}", f"localchat:requests_deferred {self.backend.turns.waiting}"]
+                 f"localchat:requests_processing {m.processing}", f"localchat:requests_deferred {self.backend.waiting}"]
         return PlainTextResponse("\n".join(lines) + "\n")
 
     def _model_object(self) -> dict:
@@ -119,7 +119,7 @@ class _Front:
 
     def _require_ready(self):
         if not self.backend.ready:
-            message = self.backend.load_error.user_message if self.backend.load_error else "Loading model"
+            message = self.backend.load_error.user_message if self.backend.load_error else self.backend.unavailable
             raise ApiError(503, message, "unavailable_error", code="loading")
         return self.backend.info
 
@@ -142,7 +142,8 @@ class _Front:
             raise _from_engine(first[1])
         answer = Answer(self.backend.model_id or "", chat, api.logprobs)
         if self.options.log_content:
-            log.info("request %s: %r", answer.id, body)
+            generation = api.generation
+            answer.asked = generation.prompt if generation.prompt is not None else generation.messages[-1].content
         if api.stream:
             return StreamingResponse(self._stream(job, first, answer, api, request, started),
                                      media_type="text/event-stream", headers=SSE_HEADERS)
@@ -200,15 +201,15 @@ class _Front:
 
     def _log(self, request: Request, status: int, answer: Answer, record, started: float,
              pieces: list | None = None) -> None:
-        figures = "" if record is None else (f" prompt={record.prompt_tokens} cached={record.reused_tokens} "
-                                             f"completion={record.generated_tokens} finish={record.finish_reason}")
-        line = (f"{request.method} {request.url.path} {status} {answer.id}{figures} "
-                f"{time.perf_counter() - started:.2f}s")
-        if self.options.log_content and pieces:
-            line += f" reply={''.join(p.text for p in pieces)!r}"
-        log.info("%s", line)
+        """One line per request: its figures, and its reply's text only when the request log is on."""
+        figures = "" if record is None else (f" · {record.prompt_tokens} in, {record.reused_tokens} cached · "
+                                             f"{record.generated_tokens} out · {record.finish_reason}")
+        line = f"{request.method} {request.url.path} {status}{figures} · {time.perf_counter() - started:.2f} s"
+        if self.options.log_content:
+            line += f" · asked {answer.asked[:200]!r} · reply {''.join(p.text for p in pieces or [])[:200]!r}"
+        log.info("%s %s", answer.id, line)
         if self.options.on_log is not None:
-            self.options.on_log(line)
+            self.options.on_log(time.strftime("%H:%M:%S ") + line.removeprefix("POST /v1/"))
 
 
 async def _watch_disconnect(request: Request, job: Job) -> None:

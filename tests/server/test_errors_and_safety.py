@@ -22,7 +22,7 @@ def chat_server(start_server, chat_model):
 
 @pytest.fixture(scope="module")
 def keyed_server(start_server, chat_model):
-    return start_server(chat_model, "--api-key", KEY, "--cors", "http://app.example")
+    return start_server(chat_model, "--api-key", KEY, "--cors", "http://app.example", "--log-requests")
 
 
 def _error(response: httpx.Response, status: int) -> dict:
@@ -132,3 +132,14 @@ def test_binding_beyond_loopback_needs_a_key(chat_model):
                              "--port", "0"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "needs an API key" in result.stderr and result.stdout == ""
+
+
+def test_message_text_is_logged_only_with_the_request_log_on(chat_server, keyed_server):
+    for server, logged in ((chat_server, False), (keyed_server, True)):
+        body = {"messages": [{"role": "user", "content": "zebra secret"}], "temperature": 0}
+        assert server.post("/v1/chat/completions", body).status_code == 200
+        server.wait_idle()
+        log = server.log_path.read_text()
+        assert "POST /v1/chat/completions 200" in log
+        assert ("zebra secret" in log) is logged
+        assert ("Hello caf" in log) is logged
