@@ -85,6 +85,7 @@ def _engine_ttft(model: str, prompts: list[str]) -> list[float]:
     from engine.runtime.settings import SamplingSettings
 
     session = ChatSession(load_model(model, "cpu"))
+    session.prepare()  # as the engine process does at load: the KV buffer exists before the first reply
     ttfts = []
     for prompt in prompts:
         reply = session.reply([Message("user", prompt)], SamplingSettings(temperature=0, max_new_tokens=2))
