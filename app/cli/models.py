@@ -12,7 +12,7 @@ import time
 
 from app import paths
 from engine.models.catalog import Catalog, CatalogModel, Variant, best_variant, fit, load_catalog
-from engine.models.download import DownloadCancelled, DownloadProgress, store_token
+from engine.models.download import AlreadyInstalled, DownloadCancelled, DownloadProgress, store_token
 from engine.errors import LocalChatError
 from engine.runtime.genai import PACKAGE_FOR_PROVIDER
 from engine.models.hardware import Hardware, detect_hardware
@@ -105,6 +105,9 @@ def run_download(args: argparse.Namespace) -> int:
     try:
         installed = registry().add_hub(repo_id, subfolder, model_id=model_id, provider=provider,
                                        on_progress=_ProgressLine(), cancel=cancel)
+    except AlreadyInstalled as error:
+        raise LocalChatError(f"{error.user_message} To download it again: `localchat models remove "
+                             f"{error.model_id}`, then this command.", error.detail) from error
     except DownloadCancelled:
         print("", file=sys.stderr)
         raise LocalChatError("Download cancelled: run the same command again to continue where it stopped, "

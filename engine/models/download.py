@@ -47,6 +47,15 @@ class AccessDenied(DownloadError):
     pass
 
 
+class AlreadyInstalled(DownloadError):
+    """Said the same way to a window user and a terminal user; the CLI adds its own command."""
+
+    def __init__(self, model_id: str) -> None:
+        super().__init__(f"A model called '{model_id}' is already installed; open it, or remove it first to "
+                         "download it again.", model_id)
+        self.model_id = model_id
+
+
 class NotFoundOnHub(DownloadError):
     pass
 

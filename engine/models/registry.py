@@ -128,8 +128,7 @@ class Registry:
 
     def _refuse_installed(self, model_id: str) -> None:
         if self.get(model_id) is not None:
-            raise download.DownloadError(f"A model called '{model_id}' is already installed; remove it first "
-                                         f"with `localchat models remove {model_id}` to download it again.")
+            raise download.AlreadyInstalled(model_id)
 
     def remove(self, model_id: str) -> None:
         """Delete a downloaded model (and any unfinished download of it), or forget a local folder."""

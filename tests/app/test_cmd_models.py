@@ -109,7 +109,8 @@ def test_download_any_hub_repository_by_org_repo_and_subfolder(hub: FakeHub, cap
     assert (Path(installed["path"]) / "genai_config.json").read_bytes() == (chat_model / "genai_config.json").read_bytes()
 
     assert run(["models", "download", f"{REPO}:{CPU_FOLDER}"]) == 1
-    assert "already installed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "already installed" in err and "`localchat models remove phi-3.5-mini" in err  # the terminal's way
     assert run(["models", "download", f"{REPO}:gpu"]) == 1  # the folder holding gpu-int4…, not a model itself
     assert "not an ONNX Runtime GenAI model" in capsys.readouterr().err
     assert run(["models", "download", f"{REPO}:{CPU_FOLDER}", "--variant", "cpu"]) == 1

@@ -92,8 +92,9 @@ def test_remove_deletes_downloads_but_only_forgets_local_folders(registry: Regis
 
 def test_a_downloaded_id_cannot_be_downloaded_twice(registry: Registry) -> None:
     fake_download(registry.models_dir, "phi")
-    with pytest.raises(LocalChatError, match="already installed"):
+    with pytest.raises(LocalChatError, match="already installed") as refused:
         registry.add_hub("org/repo", "cpu", model_id="phi")
+    assert "localchat" not in refused.value.user_message  # the window shows it too: no terminal command in it
 
 
 def test_a_damaged_local_list_is_a_plain_error(registry: Registry) -> None:

@@ -5,70 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.gui import StartOptions, build_window
 from app.storage.store import ConversationStore, default_path
 from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT
 
 WAIT_MS = 20000
-
-
-class App:
-    """The whole app's window (store, sidebar, saved settings) and what a user does in it."""
-
-    def __init__(self, qtbot, **options) -> None:
-        self.qtbot = qtbot
-        options.setdefault("temperature", 0.0)  # greedy: the synthetic model's reply is then exactly REPLY_TEXT
-        self.window = build_window(StartOptions(**options))
-        qtbot.addWidget(self.window)
-        self.window.show()
-
-    @property
-    def controller(self):
-        return self.window.controller
-
-    @property
-    def sidebar(self):
-        return self.window.sidebar
-
-    def load(self, path) -> None:
-        self.window.load_model(str(path))
-        self.qtbot.waitUntil(lambda: self.controller.model is not None, timeout=WAIT_MS)
-
-    def send(self, text: str) -> None:
-        self.window.composer.input.setPlainText(text)
-        self.window.composer.button.click()
-        self.wait_idle()
-
-    def wait_idle(self) -> None:
-        self.qtbot.waitUntil(lambda: not self.controller.generating, timeout=WAIT_MS)
-
-    def shown(self) -> list[str]:
-        return [widget.node.content for widget in self.window.chat_view.messages]
-
-    def search(self, text: str) -> None:
-        self.sidebar.search_box.setText(text)
-        self.qtbot.waitUntil(lambda: not self.sidebar._search_timer.isActive(), timeout=WAIT_MS)
-
-
-@pytest.fixture
-def open_app(qtbot):
-    apps = []
-
-    def open_(**options) -> App:
-        app = App(qtbot, **options)
-        apps.append(app)
-        return app
-
-    yield open_
-    for app in apps:
-        app.window.close()
-
-
-@pytest.fixture
-def store():
-    with ConversationStore(default_path()) as store:
-        yield store
 
 
 def test_sending_stores_the_message_and_the_reply_with_settings_and_stats(open_app, chat_model, store):

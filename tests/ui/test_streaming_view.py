@@ -42,7 +42,8 @@ def test_scrolling_follows_the_stream_until_the_user_scrolls_up(chat, counting_m
     for _ in range(2):
         chat.send("Hi")
     chat.send("count", wait=False)
-    qtbot.waitUntil(lambda: bar.maximum() > 0 and chat.controller.generating, timeout=20000)
+    # enough text below the view that scrolling to the top is clearly "up" (the window's minimum height is 480)
+    qtbot.waitUntil(lambda: bar.maximum() > 100 and chat.controller.generating, timeout=20000)
     qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=20000)
     bar.setValue(0)  # the user scrolls up to read
     chat.wait_idle()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget,
                                QVBoxLayout, QWidget)
 
@@ -104,12 +103,6 @@ class ChatView(QStackedWidget):
         """Wide mode: the column uses the whole width (for tables and logs)."""
         self.wide = wide
         set_column_width(self.column_widget, self._canvas_row, wide)
-
-    def set_text_size(self, points: float) -> None:
-        """Messages and code alike: the column's font, which every text view in it inherits."""
-        font = QFont(self.column_widget.font())
-        font.setPointSizeF(points)
-        self.column_widget.setFont(font)
 
     @property
     def messages(self) -> list[MessageWidget]:

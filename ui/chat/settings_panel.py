@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QGridLayout, 
 
 from engine.runtime.settings import MAX_SEED, REPETITION_PENALTY_RANGE, TEMPERATURE_RANGE, TOP_K_RANGE, SamplingSettings
 from ui.chat.setting_fields import NumberSetting, token_stops
+from ui.shell.a11y import label_for
 from ui.shell.theme import THEMES
 
 DEFAULT_CONTEXT = 2048
@@ -85,7 +86,7 @@ class SettingsPanel(QWidget):
         self.system_prompt_edit.setTabChangesFocus(True)
         self.system_prompt_edit.setFixedHeight(80)
         prompt_label = self._label("System prompt", "system_prompt")
-        prompt_label.setBuddy(self.system_prompt_edit)
+        label_for(prompt_label, self.system_prompt_edit)
         layout.addWidget(prompt_label)
         layout.addWidget(self.system_prompt_edit)
         self.reset_button = QPushButton("Reset to defaults")
@@ -109,7 +110,7 @@ class SettingsPanel(QWidget):
     def _add_number(self, key: str, title: str, setting: NumberSetting) -> None:
         row = self._grid.rowCount()
         label = self._label(title, key)
-        label.setBuddy(setting.spin)
+        label_for(label, setting.spin)
         setting.spin.setToolTip(TIPS[key])
         setting.slider.setToolTip(TIPS[key])
         self._grid.addWidget(label, row, 0)
@@ -157,7 +158,7 @@ class SettingsPanel(QWidget):
         for row, (text, key, field) in enumerate((("Theme", "theme", self.theme_combo),
                                                   ("Text size", "text_size", self.text_size_spin))):
             label = self._label(text, key)
-            label.setBuddy(field)  # on Linux a combo box's name comes from its label
+            label_for(label, field)  # on Linux a combo box's name comes from its label
             grid.addWidget(label, row, 0)
             grid.addWidget(field, row, 1)
         grid.setColumnStretch(1, 1)

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QWidget
 
 from engine.runtime.providers import LABELS, PROVIDERS
+from ui.shell.a11y import label_for
 
 NO_MODEL_TEXT = "Choose a model"
 PROVIDER_TIP = ("Where the model runs. Auto picks the best this computer offers for the model; if a graphics "
@@ -58,7 +59,7 @@ class ModelPicker(QWidget):
             self.provider_combo.addItem(LABELS[provider], provider)
         label = QLabel("on")
         label.setObjectName("mutedLabel")
-        label.setBuddy(self.provider_combo)  # on Linux a combo box's name comes from its label
+        label_for(label, self.provider_combo)  # on Linux a combo box's name comes from its label
         self.provider_label = label
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -12,9 +12,8 @@ from PySide6.QtWidgets import QWidget
 
 
 def takes_tab(widget: QWidget) -> bool:
-    parent = widget.parentWidget()
     return (bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and not widget.isWindow()
-            and not (parent is not None and parent.focusProxy() is widget))  # a spin box's own line edit
+            and widget.focusProxy() is None)  # a spin box's own line edit hands focus to the spin box
 
 
 def tab_stops(widget: QWidget) -> list[QWidget]:

@@ -97,8 +97,7 @@ class MainWindow(QMainWindow):
         self.controller.notice.connect(self.banner.show_notice)
         self._add_shortcuts()
         self.settings_panel.theme_changed.connect(self.apply_theme)
-        self.settings_panel.text_size_changed.connect(self.chat_view.set_text_size)
-        self.settings_panel.text_size_changed.connect(self._on_text_size_changed)
+        self.settings_panel.text_size_changed.connect(self.apply_theme)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self.apply_theme)
         self.apply_theme()
         self._fit_panels()
@@ -232,7 +231,9 @@ class MainWindow(QMainWindow):
         self.settings_panel.set_text_size(default_text_size())
 
     def show_shortcuts(self) -> None:
-        ShortcutSheet(self).exec()
+        self.shortcut_sheet = ShortcutSheet(self)
+        self.shortcut_sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcut_sheet.open()
 
     # --- panels and column -------------------------------------------------------------------------------------
 
@@ -288,18 +289,14 @@ class MainWindow(QMainWindow):
 
     # --- theme and text ----------------------------------------------------------------------------------------
 
-    def apply_theme(self) -> None:
-        """Light, dark or high contrast (or the OS's light/dark); every colour comes from the scheme."""
+    def apply_theme(self, *_: object) -> None:
+        """Light, dark or high contrast (or the OS's light/dark) and the text size; every colour comes from
+        the scheme."""
         app = QApplication.instance()
         scheme = scheme_for(self.settings_panel.theme(), app)
         apply_scheme(app, scheme)
-        self.setStyleSheet(style_sheet(scheme))
+        self.setStyleSheet(style_sheet(scheme, self.settings_panel.text_size()))
         self.chat_view.rerender()  # rendered text keeps no colour of the old theme (links)
-
-    def _on_text_size_changed(self, points: float) -> None:
-        font = self.composer.input.font()
-        font.setPointSizeF(points)
-        self.composer.input.setFont(font)
 
     # --- models ------------------------------------------------------------------------------------------------
 

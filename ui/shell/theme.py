@@ -90,8 +90,15 @@ def _icon(name: str) -> str:
     return str(resources.files("resources") / "icons" / name).replace("\\", "/")  # QSS wants forward slashes
 
 
-def style_sheet(scheme: Scheme) -> str:
+def style_sheet(scheme: Scheme, text_points: float | None = None) -> str:
+    """The window's style sheet; ``text_points`` sizes the conversation's text, code and the composer alike.
+
+    The size is a style-sheet rule, not ``setFont``: under a style sheet Qt stops handing a parent's font
+    down to its children, so a font set on the chat column would not reach the messages.
+    """
     s, px = scheme, scheme.border_px
+    size = (f"#chatColumn, #chatColumn QWidget, #composerInput {{ font-size: {text_points:g}pt; }}"
+            if text_points else "")
     check = _icon("check-dark.svg" if s.accent_text == "#000000" else "check-light.svg")
     variant = {"light": "light", "dark": "dark"}.get(s.name, "hc")
     down, up = _icon(f"chevron-down-{variant}.svg"), _icon(f"chevron-up-{variant}.svg")
@@ -205,6 +212,7 @@ def style_sheet(scheme: Scheme) -> str:
     QStatusBar QLabel {{ color: {s.muted}; }}
     QMenu {{ background: {s.base}; color: {s.text}; border: 1px solid {s.border}; }}
     QMenu::item:selected {{ background: {s.accent}; color: {s.accent_text}; }}
+    {size}
     """
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
@@ -23,7 +23,7 @@ class TooltipWrapper(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.ToolTip and isinstance(watched, QWidget) and isinstance(event, QHelpEvent):
             text = watched.toolTip()
-            if len(text) > WRAP_AT and not Qt.mightBeRichText(text):
+            if len(text) > WRAP_AT and not text.lstrip().startswith("<"):  # rich text wraps already
                 QToolTip.showText(event.globalPos(), wrapped(text), watched)
                 return True
         return False

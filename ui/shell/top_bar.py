@@ -40,7 +40,7 @@ class TopBar(QFrame):
         button.setAutoRaise(True)
         button.setAccessibleName(name)
         button.setToolTip(tip)
-        button.setFixedSize(32, 32)
+        button.setFixedSize(34, 34)
         return button
 
     def add_widget(self, widget: QWidget) -> None:

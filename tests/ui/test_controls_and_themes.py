@@ -1,0 +1,145 @@
+"""Controls say what they did, fit the window, and stay visible in every colour scheme."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QToolTip, QWidget
+
+from layout_check import settle, show_conversation
+from ui.history.entry_delegate import NEEDLE_ROLE, SNIPPET_ROLE, highlighted_html, near_match
+from ui.history.sidebar import SidebarEntry
+from ui.shell.theme import DARK, HIGH_CONTRAST, LIGHT
+
+
+def shown_tooltip() -> QWidget | None:
+    return next((w for w in QApplication.topLevelWidgets() if w.objectName() == "qtooltip_label" and w.isVisible()),
+                None)
+
+
+def test_long_tooltips_wrap_inside_an_800_px_window(window, qtbot):
+    window.resize(800, 600)
+    window.set_settings_open(True)
+    settle()
+    long_tips = [w for w in window.findChildren(QWidget) if len(w.toolTip()) > 100 and w.isVisible()]
+    assert len(long_tips) >= 2  # the provider and the settings explain themselves at length
+    for widget in long_tips[:4]:
+        QApplication.sendEvent(widget, _tooltip_event(widget))
+        qtbot.waitUntil(lambda: shown_tooltip() is not None, timeout=5000)
+        assert shown_tooltip().width() <= 420 < window.width()
+        QToolTip.hideText()
+
+
+def _tooltip_event(widget: QWidget):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    return QHelpEvent(QEvent.Type.ToolTip, QPoint(4, 4), widget.mapToGlobal(QPoint(4, 4)))
+
+
+def test_copy_says_it_copied(window):
+    show_conversation(window)
+    reply = window.chat_view.messages[1]
+    reply.copy_button.click()
+    assert QGuiApplication.clipboard().text() == reply.node.content
+    assert reply.copy_button.text() == "Copied ✓" and reply.copy_button.accessibleName() == "Copied to the clipboard"
+    assert window.status.activity.text() == "Copied to the clipboard"
+    reply._copied_timer.timeout.emit()  # the label goes back after a moment
+    assert reply.copy_button.text() == "Copy"
+
+
+def test_number_fields_sit_beside_the_sliders_and_agree_with_them(window):
+    panel = window.settings_panel
+    temperature = panel.fields["temperature"]
+    temperature.spin.setValue(1.25)
+    assert panel.settings().temperature == 1.25 and temperature.slider.value() == 25
+    temperature.slider.setValue(4)
+    assert temperature.spin.value() == 0.2
+    tokens = panel.fields["max_new_tokens"]
+    panel.set_context_length(4096)
+    stops = [tokens._stops[i] for i in range(tokens.slider.maximum() + 1)]
+    assert stops[:4] == [16, 32, 64, 128] and stops[-1] == 4096 and len(stops) < 20  # useful steps, not 1..4096
+    tokens.spin.setValue(700)  # any value can be typed
+    assert panel.settings().max_new_tokens == 700 and tokens._stops[tokens.slider.value()] == 768
+
+
+def luminance_spread(widget: QWidget) -> float:
+    """How different the darkest and lightest pixels of the widget's grab are (0..1)."""
+    image = widget.grab().toImage()
+    values = [QColor(image.pixel(x, y)).lightnessF() for x in range(0, image.width(), 1)
+              for y in (0, image.height() // 2, image.height() - 1)]
+    return max(values) - min(values)
+
+
+def test_inputs_and_unticked_checkboxes_are_visible_in_dark_and_high_contrast(window):
+    for theme in ("dark", "high_contrast", "light"):
+        window.settings_panel.set_theme(theme)
+        settle()
+        search = window.sidebar.search_box
+        search.clear()
+        assert luminance_spread(search) > 0.15, theme  # its border stands out from the background
+        box = next(c for c in window.findChildren(QCheckBox) if not c.isChecked() and c.isVisible())
+        box.setText("")
+        assert luminance_spread(box) > 0.15, theme
+        box.setText("Keep token choices")
+
+
+def test_links_take_the_new_theme_s_colour_after_dark_then_light(window):
+    show_conversation(window)
+    window.settings_panel.set_theme("dark")
+    settle()
+
+    def link_colour() -> str:
+        reply = window.chat_view.messages[1]
+        reply.node.content = "See [the docs](https://example.org)."
+        reply.render_final()
+        view = reply.text_widgets()[0]
+        block = view.document().begin()
+        for fragment in (it.fragment() for it in _fragments(block)):
+            if fragment.charFormat().isAnchor():
+                brush = fragment.charFormat().foreground()
+                return brush.color().name() if brush.style() else view.palette().color(QPalette.ColorRole.Link).name()
+        raise AssertionError("no link rendered")
+
+    assert link_colour() == QColor(DARK.link).name()
+    window.settings_panel.set_theme("light")
+    settle()
+    reply = window.chat_view.messages[1]
+    view = reply.text_widgets()[0]
+    anchors = [it.fragment().charFormat() for it in _fragments(view.document().begin())
+               if it.fragment().charFormat().isAnchor()]
+    colours = {fmt.foreground().color().name() if fmt.foreground().style() else
+               view.palette().color(QPalette.ColorRole.Link).name() for fmt in anchors}
+    assert colours == {QColor(LIGHT.link).name()}
+
+
+def _fragments(block):
+    iterator = block.begin()
+    while not iterator.atEnd():
+        yield iterator
+        iterator += 1
+
+
+def test_high_contrast_is_black_and_white_with_strong_borders(window):
+    window.settings_panel.set_theme("high_contrast")
+    settle()
+    palette = QApplication.palette()
+    assert palette.color(QPalette.ColorRole.Base).name() == "#000000"
+    assert palette.color(QPalette.ColorRole.Text).name() == "#ffffff"
+    assert HIGH_CONTRAST.border_px == 2 and "2px solid #ffffff" in window.styleSheet()
+
+
+def test_search_results_show_the_matching_text_with_the_match_marked(window):
+    sidebar = window.sidebar
+    sidebar.search_box.setText("lisbon")
+    snippet = "…we could spend the second day in Lisbon's old town and then take the tram up…"
+    sidebar.show_entries([SidebarEntry(1, "Trip plans", snippet), SidebarEntry(2, "Other")], current_id=None)
+    item = sidebar.list.item(0)
+    assert item.data(SNIPPET_ROLE) == snippet and item.data(NEEDLE_ROLE) == "lisbon"
+    shown = near_match(snippet, "lisbon")
+    assert shown.startswith("…") and shown.index("Lisbon") < 16  # the match is near the start, not cut off
+    assert "<b><u>Lisbon</u></b>" in highlighted_html(shown, "lisbon")
+    line = sidebar.list.fontMetrics().height()
+    with_snippet = sidebar.list.visualItemRect(item).height()
+    without = sidebar.list.visualItemRect(sidebar.list.item(1)).height()
+    assert with_snippet >= without + line  # a second line for the matching text
+    assert "Lisbon" in item.data(__import__("PySide6.QtCore").QtCore.Qt.ItemDataRole.AccessibleTextRole)

@@ -1,0 +1,106 @@
+"""The window's layout: it fits half a laptop screen and 800×600 without cutting anything off, the chat column
+has a readable width, and the side panels fold when there is no room."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from layout_check import cut_off, settle, show_conversation
+from ui.shell.panels import CHAT_MIN, fit_panels
+
+def test_the_window_can_be_half_of_a_1366_px_screen(window):
+    window.resize(640, 480)
+    settle()
+    assert window.width() <= 683 and window.minimumWidth() <= 720
+    show_conversation(window)
+    settle()
+    assert cut_off(window) == []
+    assert window.sidebar.collapsed  # the sidebar folded to its icon rail to leave the chat room
+
+
+def test_nothing_is_cut_off_at_800_by_600(window):
+    show_conversation(window)
+    window.resize(800, 600)
+    settle()
+    assert (window.width(), window.height()) == (800, 600)
+    assert cut_off(window) == []
+    assert not window.settings_scroll.isVisible()  # no room for it beside the chat: it folded, the chat did not
+    chat_width = window.chat_view.width()
+    assert chat_width >= CHAT_MIN
+
+
+def test_opening_settings_in_a_narrow_window_folds_the_sidebar_and_widening_brings_it_back(window):
+    window.resize(800, 600)
+    settle()
+    window.top_bar.settings_button.click()
+    settle()
+    assert window.settings_scroll.isVisible() and window.sidebar.collapsed
+    assert cut_off(window) == []
+    window.resize(1400, 800)
+    settle()
+    assert window.settings_scroll.isVisible() and not window.sidebar.collapsed
+
+
+def test_the_chat_column_stays_readable_on_a_wide_window_unless_wide_mode_is_on(window):
+    show_conversation(window)
+    window.resize(1800, 900)
+    settle()
+    reply = window.chat_view.messages[1]
+    assert reply.width() <= 800
+    assert abs(window.composer.width() - reply.width()) <= 2  # the composer lines up with the messages
+    window.top_bar.wide_button.click()
+    settle()
+    assert window.chat_view.messages[1].width() > 1000
+
+
+def test_panels_fold_in_the_order_the_user_opened_them():
+    assert fit_panels(1400, True, True, settings_last=False) == fit_panels(1400, True, True, settings_last=True)
+    narrow_sidebar_first = fit_panels(800, True, True, settings_last=False)
+    narrow_settings_last = fit_panels(800, True, True, settings_last=True)
+    assert (narrow_sidebar_first.sidebar_full, narrow_sidebar_first.settings_shown) == (True, False)
+    assert (narrow_settings_last.sidebar_full, narrow_settings_last.settings_shown) == (False, True)
+
+
+def test_ctrl_b_folds_the_sidebar_to_an_icon_rail_and_back(window, qtbot):
+    window.resize(1300, 800)
+    settle()
+    assert not window.sidebar.collapsed and window.sidebar.width() == 260
+    window.toggle_sidebar()
+    settle()
+    assert window.sidebar.collapsed and window.sidebar.width() == 52
+    assert window.sidebar.rail_new_button.isVisible() and not window.sidebar.list.isVisible()
+    window.sidebar.collapse_button.click()
+    settle()
+    assert not window.sidebar.collapsed
+
+
+SCALED = """
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+sys.path.insert(0, {support!r})
+from layout_check import cut_off, settle, show_conversation
+from ui.engine_client import EngineClient
+from ui.shell.main_window import MainWindow
+window = MainWindow(EngineClient())
+window.show()
+show_conversation(window)
+window.resize(800, 600)
+settle()
+problems = cut_off(window)
+print(app.devicePixelRatio(), window.width(), problems)
+window.close()
+sys.exit(1 if problems or app.devicePixelRatio() != 2 else 0)
+"""
+
+
+def test_nothing_is_cut_off_at_200_percent_scaling(tmp_path: Path):
+    """QT_SCALE_FACTOR=2 is set before Qt starts, so this runs in a fresh process."""
+    env = {**os.environ, "QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": "offscreen"}
+    support = str(Path(__file__).resolve().parents[1] / "support")
+    result = subprocess.run([sys.executable, "-c", SCALED.format(support=support)], env=env, capture_output=True,
+                            text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stdout + result.stderr
