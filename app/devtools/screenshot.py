@@ -1,11 +1,18 @@
-"""Render the window mid-conversation to a PNG: ``python -m app.devtools.screenshot [--dark] OUT.png``.
+"""Render the window in each state worth a look: ``python -m app.devtools.screenshot [OUT_DIR]``.
 
-``--choices`` renders instead the Token choices of a sampled reply (temperature 0.9, seed 11).
+Writes into OUT_DIR (default ``resources/``):
 
-Uses ../shared/models/stories260k when present, else a synthetic model built in a
-temporary folder.  LocalChat's home is a temporary folder holding a few stored
-conversations; the latest (with a code block) is reopened from history as at any
-start, and its second exchange is a real reply from the model.
+* ``screenshot.png`` — light, 1280×800, mid-conversation;
+* ``screenshot-dark.png`` and ``screenshot-high-contrast.png`` — the same in the other schemes;
+* ``screenshot-800x600.png`` — the smallest common window (the settings panel folds away);
+* ``screenshot-markdown.png`` — a Markdown showcase: a stored example reply with lists, a table, a quote,
+  code and a think section, then a live reply.
+
+``--choices OUT.png`` renders instead the Token choices of a sampled reply (temperature 0.9, seed 11).
+
+The live replies come from ../shared/models/smollm2-135m-instruct (greedy, so the same every run), else
+stories260k, else a synthetic model built in a temporary folder.  LocalChat's home is a temporary folder,
+so the user's own history and settings are never touched.
 """
 
 from __future__ import annotations
@@ -13,21 +20,45 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Callable
 
 from app.devtools.dev_models import shared_model, synthetic_builder
 from app.storage.store import ConversationStore, default_path
 
+LIVE_PROMPT = "List three benefits of running AI models on your own computer, as a short numbered list."
+FOLLOW_UP = "Which one matters most for privacy? Answer in one sentence."
+OLDER_CHATS = ("What is a context window?", "Write a haiku about autumn rain",
+               "Plan a three-day trip to Lisbon", "Explain top-p sampling simply")
+SHOWCASE_QUESTION = "Compare lists and tuples in Python, with an example."
+SHOWCASE_REPLY = """<think>
+The user wants a comparison. A table for the differences, then code, then a tip.
+</think>
+Both hold an ordered sequence of values; the difference is **mutability**.
 
-EXAMPLE_REPLY = """Sure. Here is a function that reverses the **words** of a sentence:
+| | list | tuple |
+|---|---|---|
+| can change | yes | no |
+| written as | `[1, 2]` | `(1, 2)` |
+| typical use | a growing collection | a fixed record |
+
+Choose by what the data *is*:
+
+1. A collection that grows or shrinks → a list
+   - e.g. lines read from a file
+2. A fixed group of fields → a tuple
+
+> Tuples can be dictionary keys; lists cannot, because they can change.
 
 ```python
-def reverse_words(text: str) -> str:
-    # split on whitespace, reverse, join again
-    return " ".join(reversed(text.split()))
+point = (3, 4)          # a tuple: a fixed pair
+names = ["Ada", "Alan"]  # a list: add more later
+names.append("Grace")
 ```
 
-For example, `reverse_words("hello big world")` gives `"world big hello"`."""
+- [x] read the difference
+- [ ] try it in a REPL"""
 
 
 def pick_model(name: str, workdir: str) -> tuple[str, str]:
@@ -38,24 +69,31 @@ def pick_model(name: str, workdir: str) -> tuple[str, str]:
     return str(synthetic_builder()(Path(workdir) / "synthetic-chat", chat=True)), "Hi there"
 
 
-OLDER_CHATS = ("What is a context window?", "Write a haiku about autumn rain",
-               "Plan a three-day trip to Lisbon", "Explain top-p sampling simply")
+def chat_model(workdir: str) -> tuple[str, str, str]:
+    """(model folder, first prompt, follow-up): smollm2 when present, else what exists."""
+    smollm2 = shared_model("smollm2-135m-instruct")
+    if smollm2 is not None:
+        return str(smollm2), LIVE_PROMPT, FOLLOW_UP
+    model, prompt = pick_model("stories260k", workdir)
+    return model, prompt, prompt
 
 
-def store_examples() -> None:
-    """A few earlier conversations for the sidebar, and the one the window reopens.
+def store_examples() -> int:
+    """Earlier conversations for the sidebar, and the showcase conversation; returns the showcase's id.
 
-    The first exchange is example text stored by this script to show Markdown and code rendering
-    (stories260k writes only children's stories); the README says so under the picture.
+    The showcase reply is example text stored by this script (a 135M model does not write tables on
+    request); the README says so under the picture.
     """
     with ConversationStore(default_path()) as store:
         for question in OLDER_CHATS:
             store.add_user_message(store.create_conversation().id, question)
-        conversation = store.create_conversation().id
-        store.add_user_message(conversation, "How do I reverse the words in a sentence in Python?")
-        reply = store.start_reply(conversation, model="example text written by this script", provider="cpu",
+        showcase = store.create_conversation().id
+        store.add_user_message(showcase, SHOWCASE_QUESTION)
+        reply = store.start_reply(showcase, model="example text written by this script", provider="cpu",
                                   settings={})
-        store.finish_reply(reply.id, status="done", content=EXAMPLE_REPLY, stats={"finish_reason": "eos"})
+        store.finish_reply(reply.id, status="done", content=SHOWCASE_REPLY, stats={"finish_reason": "eos"})
+        store.rename(showcase, "Lists and tuples (Markdown showcase)")
+        return showcase
 
 
 def render_choices(out: str) -> None:
@@ -76,44 +114,94 @@ def render_choices(out: str) -> None:
     dialog.grab().save(out)
 
 
-def main(argv: list[str]) -> int:
-    dark, choices = "--dark" in argv, "--choices" in argv
-    argv = [arg for arg in argv if arg not in ("--dark", "--choices")]
-    if len(argv) != 1:
-        print("usage: python -m app.devtools.screenshot [--dark | --choices] OUT.png", file=sys.stderr)
-        return 2
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QTimer
+def wait_until(app, done: Callable[[], bool], timeout_s: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def settle(app) -> None:
+    for _ in range(10):
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def render_states(out_dir: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
     from app.gui import StartOptions, build_window
-    from ui.shell.theme import use_dark_palette
 
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
-    if dark:  # what a user with a dark desktop theme sees (the offscreen platform has no colour scheme)
-        use_dark_palette(app, True)
-    if choices:
-        render_choices(argv[0])
-        print(f"wrote {argv[0]}")
-        return 0
+    written: list[Path] = []
     with tempfile.TemporaryDirectory() as workdir:
         os.environ["LOCALCHAT_HOME"] = str(Path(workdir) / "home")  # never the user's own history or settings
-        store_examples()
-        model, prompt = pick_model("stories260k", workdir)
-        window = build_window(StartOptions(temperature=0.0, max_tokens=60))
-        window.resize(1200, 760)
+        showcase = store_examples()
+        model, prompt, follow_up = chat_model(workdir)
+        window = build_window(StartOptions(temperature=0.0, max_tokens=200))
+        window.resize(1280, 800)
         window.show()
         controller = window.controller
-        controller.model_changed.connect(lambda _info: controller.send(prompt))
-        controller.reply_finished.connect(lambda *_: QTimer.singleShot(300, app.quit))
-        controller.failed.connect(lambda error: (print(error.user_message, file=sys.stderr), app.quit()))
+        failures: list[str] = []
+        controller.failed.connect(lambda error: failures.append(error.user_message))
+
+        def send(text: str) -> None:
+            window.composer.input.setPlainText(text)
+            window.composer.button.click()
+            wait_until(app, lambda: not controller.generating or failures)
+
         window.load_model(model)
-        QTimer.singleShot(30000, app.quit)
-        app.exec()
-        window.grab().save(argv[0])
+        wait_until(app, lambda: controller.model is not None or failures)
+        window.sidebar.new_chat_requested.emit()
+        send(prompt)
+        if failures:
+            raise RuntimeError(failures[0])
+
+        def grab(name: str, theme: str, size: tuple[int, int], settings: bool = True) -> None:
+            window.settings_panel.set_theme(theme)
+            window.resize(*size)
+            window.set_settings_open(settings)
+            settle(app)
+            path = out_dir / name
+            window.grab().save(str(path))
+            written.append(path)
+
+        grab("screenshot.png", "light", (1280, 800))
+        grab("screenshot-dark.png", "dark", (1280, 800))
+        grab("screenshot-high-contrast.png", "high_contrast", (1280, 800))
+        window.set_settings_open(False)
+        grab("screenshot-800x600.png", "light", (800, 600), settings=False)
+        window.sidebar.conversation_selected.emit(showcase)
+        settle(app)
+        send(follow_up)
+        grab("screenshot-markdown.png", "light", (1280, 900), settings=False)
         window.close()
-    print(f"wrote {argv[0]} ({Path(argv[0]).stat().st_size // 1024} KB)")
+    return written
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if argv[:1] == ["--choices"]:
+        if len(argv) != 2:
+            print("usage: python -m app.devtools.screenshot --choices OUT.png", file=sys.stderr)
+            return 2
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance() or QApplication([])
+        app.setStyle("Fusion")
+        render_choices(argv[1])
+        print(f"wrote {argv[1]}")
+        return 0
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        print("usage: python -m app.devtools.screenshot [OUT_DIR] | --choices OUT.png", file=sys.stderr)
+        return 2
+    out_dir = Path(argv[0] if argv else Path(__file__).resolve().parents[2] / "resources")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in render_states(out_dir):
+        print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
     return 0
 
 

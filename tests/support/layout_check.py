@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QAbstractSpinBox, QApplication, QComboBox, QLabel,
-                               QLineEdit, QSlider, QWidget)
+                               QLineEdit, QProgressBar, QSizePolicy, QSlider, QWidget)
 
 from ui.chat.conversation_model import ConversationTree
 
-CHECKED = (QAbstractButton, QLabel, QComboBox, QLineEdit, QAbstractSpinBox, QSlider)
+CHECKED = (QAbstractButton, QLabel, QComboBox, QLineEdit, QAbstractSpinBox, QSlider, QProgressBar)
 
 
 def conversation() -> ConversationTree:
@@ -40,8 +40,9 @@ def cut_off(window) -> list[str]:
         while parent is not None and not isinstance(parent, QAbstractScrollArea):
             parent = parent.parentWidget()
         name = f"{type(widget).__name__} {widget.accessibleName() or getattr(widget, 'text', lambda: '')()!r}"
-        wrapped = isinstance(widget, QLabel) and widget.wordWrap()
-        if not wrapped and widget.width() < widget.minimumSizeHint().width():
+        ignored = widget.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Ignored  # meant to give way
+        wrapped = isinstance(widget, QLabel) and (widget.wordWrap() or ignored)
+        if not wrapped and not isinstance(widget, QProgressBar) and widget.width() < widget.minimumSizeHint().width():
             problems.append(f"{name} is {widget.width()} px wide, needs {widget.minimumSizeHint().width()}")
         visible = widget.visibleRegion().boundingRect()
         if not visible.isEmpty() and visible.width() < widget.width() and parent is None:

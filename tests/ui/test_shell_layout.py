@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from engine.runtime.record import ReplyRecord
 from layout_check import cut_off, settle, show_conversation
 from ui.shell.panels import CHAT_MIN, fit_panels
 
@@ -23,6 +24,11 @@ def test_the_window_can_be_half_of_a_1366_px_screen(window):
 
 def test_nothing_is_cut_off_at_800_by_600(window):
     show_conversation(window)
+    status = window.status
+    status._context_length = 8192  # as with a model loaded: the long figures, the model and the context meter
+    status.model_label.setText("smollm2-135m-instruct · CPU")
+    status.show_record(ReplyRecord(prompt_tokens=48, generated_tokens=134, reused_tokens=40, ttft_s=0.8,
+                                   decode_tokens_per_s=13.8, finish_reason="eos", seed=1))
     window.resize(800, 600)
     settle()
     assert (window.width(), window.height()) == (800, 600)
@@ -82,6 +88,7 @@ import sys
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 sys.path.insert(0, {support!r})
+from engine.runtime.record import ReplyRecord
 from layout_check import cut_off, settle, show_conversation
 from ui.engine_client import EngineClient
 from ui.shell.main_window import MainWindow

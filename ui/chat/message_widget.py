@@ -242,7 +242,7 @@ class MessageWidget(QFrame):
         self.figures_label.setText(f"{record.generated_tokens} tokens · {record.decode_tokens_per_s:.0f} tokens/s"
                                    f"{estimate}")
         self.figures_label.setToolTip(self.role_label.toolTip())
-        self.figures_label.show()
+        self.figures_label.setVisible(record.generated_tokens > 0)  # text stored without figures has none to show
         if record.server:
             self.source_label.setText(f"· {record.model or 'model'} on {host_of(record.server)}")
             self.source_label.setToolTip(f"Written by {record.model or 'a model'} on the server at {record.server}")

@@ -43,9 +43,10 @@ TIPS = {
 
 
 def default_text_size() -> float:
+    """A point above the interface's font: the conversation is read at length, like a document."""
     app = QApplication.instance()
     size = app.font().pointSizeF() if app is not None else 10.0
-    return size if size > 0 else 10.0
+    return (size if size > 0 else 10.0) + 1
 
 
 class SettingsPanel(QWidget):

@@ -11,6 +11,7 @@ from engine.runtime.providers import LABELS, PROVIDERS
 from ui.shell.a11y import label_for
 
 NO_MODEL_TEXT = "Choose a model"
+MODEL_NAME_PX = 240
 PROVIDER_TIP = ("Where the model runs. Auto picks the best this computer offers for the model; if a graphics "
                 "card cannot be used, LocalChat falls back to the CPU and says why.")
 
@@ -74,7 +75,11 @@ class ModelPicker(QWidget):
 
     def show_model(self, name: str | None) -> None:
         """The model in use (None: none loaded)."""
-        self.model_button.setText(f"{name or NO_MODEL_TEXT}  ▾")
+        text = f"{name or NO_MODEL_TEXT}  ▾"
+        self.model_button.setText(text)
+        # the whole name up to a point, so a narrow window folds the sidebar before it cuts the name
+        self.model_button.setMinimumWidth(min(MODEL_NAME_PX, self.model_button.fontMetrics().horizontalAdvance(text)
+                                              + 28))
         self.model_button.setAccessibleDescription(f"{name} is loaded" if name else "No model loaded")
 
     def set_installed(self, models: list[tuple[str, str, str | None]]) -> None:

@@ -39,7 +39,7 @@ from ui.shell import tooltips
 from ui.shell.error_banner import ErrorBanner
 from ui.shell.storage_indicator import StorageIndicator
 from ui.shell.focus import chain
-from ui.shell.panels import MIN_WINDOW_HEIGHT, MIN_WINDOW_WIDTH, SETTINGS_WIDTH, fit_panels
+from ui.shell.panels import CHAT_MIN, MIN_WINDOW_HEIGHT, MIN_WINDOW_WIDTH, SETTINGS_WIDTH, fit_panels
 from ui.shell.shortcuts import SHORTCUTS, ShortcutSheet
 from ui.shell.status_panel import StatusPanel
 from ui.shell.theme import apply_scheme, scheme_for, style_sheet
@@ -266,7 +266,8 @@ class MainWindow(QMainWindow):
         set_column_width(self._top_widgets, self._top_row, wide)
 
     def _fit_panels(self) -> None:
-        panels = fit_panels(self.width(), self._sidebar_wish, self._settings_wish, self._settings_last)
+        needed = max(CHAT_MIN, self.top_bar.minimumSizeHint().width())  # the model name and every control
+        panels = fit_panels(self.width(), self._sidebar_wish, self._settings_wish, self._settings_last, needed)
         self.sidebar.set_collapsed(not panels.sidebar_full)
         self.settings_scroll.setVisible(panels.settings_shown)
         self.top_bar.settings_button.blockSignals(True)

@@ -22,8 +22,13 @@ class Panels:
     settings_shown: bool
 
 
-def fit_panels(width: int, sidebar_wish: bool, settings_wish: bool, settings_last: bool) -> Panels:
-    """What to show at ``width``; ``settings_last``: the settings were opened after the sidebar was unfolded."""
+def fit_panels(width: int, sidebar_wish: bool, settings_wish: bool, settings_last: bool,
+               chat_min: int = CHAT_MIN) -> Panels:
+    """What to show at ``width``; ``settings_last``: the settings were opened after the sidebar was unfolded.
+
+    ``chat_min`` is what the chat needs (more than CHAT_MIN when the top bar holds many controls).
+    """
+    CHAT_MIN = chat_min  # noqa: N806 - the same rule, with this window's need
     def room(sidebar: bool, settings: bool) -> int:
         return width - (SIDEBAR_FULL if sidebar else SIDEBAR_RAIL) - (SETTINGS_WIDTH if settings else 0)
 

@@ -6,7 +6,7 @@ them with the rate they arrive at and fills the context meter as the reply grows
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
 
 from engine.remote.address import host_of
 from engine.runtime.model import ModelInfo
@@ -20,6 +20,9 @@ class StatusPanel(QStatusBar):
         self.setAccessibleName("Status")
         self.activity = QLabel("No model loaded")
         self.activity.setAccessibleName("Reply status")
+        # the figures give way (clipped, whole in the tooltip) rather than push the context meter off a narrow window
+        self.activity.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.activity.setMinimumWidth(80)
         self.model_label = QLabel()
         self.model_label.setAccessibleName("Model in use")
         self.context_label = QLabel()
