@@ -62,8 +62,8 @@ class SettingsKeeper(QObject):
         if preferences.text_size:
             window.settings_panel.set_text_size(preferences.text_size)
         window.set_wide(preferences.wide_column)
-        window.set_sidebar_open(preferences.sidebar_open)
         window.set_settings_open(preferences.settings_open)
+        window.set_sidebar_open(preferences.sidebar_open)  # last: on a narrow window the settings fold first
         if not model_given and preferences.last_model and Path(preferences.last_model).is_dir():
             window.load_model(preferences.last_model)
         self._timer.stop()  # restoring is not a change to save
@@ -77,7 +77,7 @@ class SettingsKeeper(QObject):
         self.preferences = replace(
             self.preferences, provider=window.picker.provider(), system_prompt=panel.system_prompt(),
             theme=panel.theme(), wide_column=wide, sidebar_open=sidebar_open, settings_open=settings_open,
-            text_size=0.0 if text_size == round(default_text_size()) and not self.preferences.text_size else text_size,
+            text_size=0.0 if text_size == round(default_text_size()) else text_size,  # 0: follow the system
             window_geometry=base64.b64encode(bytes(window.saveGeometry())).decode("ascii"),
             **{name: getattr(sampling, name) for name in _SAMPLING})
         try:

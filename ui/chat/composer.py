@@ -13,7 +13,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 MAX_LINES = 8
-PLACEHOLDER = "Message the model…  (Enter sends, Shift+Enter adds a line)"
+PLACEHOLDER = "Message the model…"
+KEYS_TIP = "Enter sends, Shift+Enter adds a line, Up (in an empty box) edits your last message"
 
 
 def is_send_key(event: QKeyEvent) -> bool:
@@ -53,6 +54,7 @@ class Composer(QWidget):
         self.input.setObjectName("composerInput")
         self.input.setAccessibleName("Message")
         self.input.setPlaceholderText(PLACEHOLDER)
+        self.input.setToolTip(KEYS_TIP)
         self.input.setTabChangesFocus(True)
         self.input.setFrameShape(QFrame.Shape.NoFrame)
         self.input.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

@@ -63,7 +63,8 @@ class MessageWidget(QFrame):
         self.card = QFrame()
         self.card.setObjectName(f"{node.role}Bubble")
         card = QVBoxLayout(self.card)
-        card.setContentsMargins(BUBBLE_PADDING, 8, BUBBLE_PADDING, 8) if user else card.setContentsMargins(0, 0, 0, 0)
+        padding = (BUBBLE_PADDING, 8, BUBBLE_PADDING, 8) if user else (0, 0, 0, 0)  # a reply has no bubble
+        card.setContentsMargins(*padding)
         card.setSpacing(4)
         card.addWidget(self.role_label)
         self.role_label.setVisible(not user)  # your own messages need no label; the bubble says it

@@ -79,7 +79,7 @@ class ModelPicker(QWidget):
         self.model_button.setText(text)
         # the whole name up to a point, so a narrow window folds the sidebar before it cuts the name
         self.model_button.setMinimumWidth(min(MODEL_NAME_PX, self.model_button.fontMetrics().horizontalAdvance(text)
-                                              + 28))
+                                              + 32))
         self.model_button.setAccessibleDescription(f"{name} is loaded" if name else "No model loaded")
 
     def set_installed(self, models: list[tuple[str, str, str | None]]) -> None:

@@ -266,7 +266,7 @@ class MainWindow(QMainWindow):
         set_column_width(self._top_widgets, self._top_row, wide)
 
     def _fit_panels(self) -> None:
-        needed = max(CHAT_MIN, self.top_bar.minimumSizeHint().width())  # the model name and every control
+        needed = max(CHAT_MIN, self.top_bar.needed_width())  # the model name and every control but Models
         panels = fit_panels(self.width(), self._sidebar_wish, self._settings_wish, self._settings_last, needed)
         self.sidebar.set_collapsed(not panels.sidebar_full)
         self.settings_scroll.setVisible(panels.settings_shown)
@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
         self.add_page(self.models_view)
         self.download_bar = DownloadBar(library)
         self._top.addWidget(self.download_bar)
-        self.picker.models_button.show()
+        self.top_bar.show_models_button(True)
         self.picker.models_requested.connect(lambda: self.show_models(True))
         welcome = self.chat_view.welcome
         browse = QPushButton("Browse models…")

@@ -28,19 +28,18 @@ def fit_panels(width: int, sidebar_wish: bool, settings_wish: bool, settings_las
 
     ``chat_min`` is what the chat needs (more than CHAT_MIN when the top bar holds many controls).
     """
-    CHAT_MIN = chat_min  # noqa: N806 - the same rule, with this window's need
     def room(sidebar: bool, settings: bool) -> int:
         return width - (SIDEBAR_FULL if sidebar else SIDEBAR_RAIL) - (SETTINGS_WIDTH if settings else 0)
 
     sidebar, settings = sidebar_wish, settings_wish
-    if room(sidebar, settings) >= CHAT_MIN:
+    if room(sidebar, settings) >= chat_min:
         return Panels(sidebar, settings)
     if sidebar and settings:  # fold what was opened first
         if settings_last:
             sidebar = False
         else:
             settings = False
-    if room(sidebar, settings) < CHAT_MIN and sidebar:
+    if room(sidebar, settings) < chat_min and sidebar:
         sidebar = False
     if room(sidebar, settings) < CHAT_MIN - 140 and settings:  # too narrow even for a compact chat
         settings = False

@@ -4,8 +4,8 @@ switches and indicators; the Models page, wide mode and Reply settings on the ri
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QWidget
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
 from ui.models.model_picker import ModelPicker
 from ui.shell.icons import line_icon
@@ -16,6 +16,10 @@ class TopBar(QFrame):
         super().__init__(parent)
         self.setObjectName("topBar")
         self.setAccessibleName("Model and view")
+        # the window folds its side panels to give the bar its preferred width (see MainWindow._fit_panels);
+        # when even that is not enough, the Models button goes first (the model menu also opens the page)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._models_wanted = False
         self.picker = picker
         self.wide_button = self._toggle("wide", "Wide column", "Use the whole width for the chat (Ctrl+Shift+W)")
         self.settings_button = self._toggle("sliders", "Reply settings", "Show or hide Reply settings (Ctrl+,)")
@@ -46,6 +50,25 @@ class TopBar(QFrame):
     def add_widget(self, widget: QWidget) -> None:
         self._slots.addWidget(widget)
 
+    def show_models_button(self, shown: bool) -> None:
+        self._models_wanted = shown
+        self._fit_models_button()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_models_button()
+
+    def needed_width(self) -> int:
+        """The width the bar wants without the Models button (which gives way first)."""
+        button = self.picker.models_button
+        extra = 0 if button.isHidden() else button.sizeHint().width() + self.layout().spacing()
+        return self.sizeHint().width() - extra
+
+    def _fit_models_button(self) -> None:
+        button = self.picker.models_button
+        extra = button.sizeHint().width() + self.layout().spacing()
+        without = self.sizeHint().width() - (0 if button.isHidden() else extra)
+        button.setVisible(self._models_wanted and self.width() >= without + extra)
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self.refresh_icons()
