@@ -69,10 +69,12 @@ def test_code_blocks_get_their_own_copy_button(qtbot):
 
 def test_split_blocks_handles_unclosed_fences():
     assert split_blocks("a\n```js\nx = 1\n```\nb\n~~~\nopen") == [
-        Block("text", "a"), Block("code", "x = 1", "js"), Block("text", "b"), Block("code", "open")]
+        Block("text", "a", line=0), Block("code", "x = 1", "js", line=2), Block("text", "b", line=4),
+        Block("code", "open", line=6)]
 
 
 def test_code_colours_follow_a_switch_to_dark(qtbot):
+    from PySide6.QtGui import QTextCursor
     from PySide6.QtWidgets import QApplication
 
     from ui.chat.code_block import CodeBlock
@@ -82,12 +84,13 @@ def test_code_colours_follow_a_switch_to_dark(qtbot):
     qtbot.addWidget(block)
     block.show()
 
-    def keyword_colour() -> str | None:
-        layout = block.text.document().firstBlock().layout()
-        return next((r.format.foreground().color().name() for r in layout.formats() if r.start == 0), None)
+    def keyword_colour() -> str:
+        cursor = QTextCursor(block.text.document())
+        cursor.setPosition(1)  # inside "def"
+        return cursor.charFormat().foreground().color().name()
 
-    qtbot.waitUntil(lambda: keyword_colour() is not None, timeout=2000)  # the highlighter runs from the event loop
     light = keyword_colour()
+    assert block.highlighted and light != block.palette().text().color().name()
     app = QApplication.instance()
     try:
         use_dark_palette(app, True)

@@ -1,95 +1,116 @@
-"""A fenced code block from a reply: monospace, lightly highlighted, with its own Copy button."""
+"""A fenced code block from a reply: highlighted by Pygments, scrolling sideways instead of wrapping, with its
+language, a Copy button and optional line numbers."""
 
 from __future__ import annotations
 
-import re
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt, QTimer
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTextEdit, QToolButton, QVBoxLayout, QWidget
 
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QPalette, QSyntaxHighlighter, QTextCharFormat
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-
+from ui.chat.render.highlight import highlight_into
+from ui.chat.render.style import RenderStyle
 from ui.chat.safe_text import SafeBrowser
 
-KEYWORDS = (
-    "and as async await break case catch class const continue def del do elif else enum except export extends "
-    "false False finally fn for from func function if impl import in interface is lambda let match mut new nil "
-    "None not null or package pass private public raise return self static struct super switch this throw true "
-    "True try type typeof use var void while with yield"
-).split()
+COPIED_MS = 1500
 
 
-class CodeHighlighter(QSyntaxHighlighter):
-    """Keywords, strings, numbers and line comments; good enough for any C- or Python-like language."""
+class LineNumbers(QWidget):
+    """A gutter that paints the number of each line of ``view`` beside it, only for the lines it must repaint."""
 
-    RULES = [
-        ("keyword", re.compile(r"\b(?:" + "|".join(KEYWORDS) + r")\b")),
-        ("number", re.compile(r"\b\d+(?:\.\d+)?\b")),
-        ("string", re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")),
-        ("comment", re.compile(r"(?:#|//).*$")),
-    ]
+    def __init__(self, view: SafeBrowser, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.setFont(view.font())
+        count = view.document().blockCount()
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance("9" * len(str(count))) + 12)
 
-    def __init__(self, document, palette: QPalette) -> None:
-        super().__init__(document)
-        self._formats: dict[str, QTextCharFormat] = {}
-        self.use_palette(palette)
-
-    def use_palette(self, palette: QPalette) -> None:
-        """Colours that read well on this palette's background (light or dark)."""
-        dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
-        colors = {"keyword": "#c792ea" if dark else "#7a3e9d", "number": "#f78c6c" if dark else "#b35900",
-                  "string": "#c3e88d" if dark else "#2e7d32", "comment": "#8a94a6" if dark else "#6a737d"}
-        for name, color in colors.items():
-            text_format = QTextCharFormat()
-            text_format.setForeground(QColor(color))
-            if name == "comment":
-                text_format.setFontItalic(True)
-            self._formats[name] = text_format
-
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
-        for name, pattern in self.RULES:
-            for match in pattern.finditer(text):
-                self.setFormat(match.start(), match.end() - match.start(), self._formats[name])
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        layout = self.view.document().documentLayout()
+        top = self.mapFromGlobal(self.view.viewport().mapToGlobal(QPoint(0, 0))).y()
+        exposed: QRect = event.rect()
+        position = layout.hitTest(QPointF(0, max(0, exposed.top() - top)), Qt.HitTestAccuracy.FuzzyHit)
+        block = self.view.document().findBlock(max(position, 0))
+        height = self.fontMetrics().height()
+        while block.isValid():
+            y = layout.blockBoundingRect(block).top() + top
+            if y > exposed.bottom():
+                break
+            painter.drawText(QRect(0, int(y), self.width() - 6, height),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, str(block.blockNumber() + 1))
+            block = block.next()
 
 
 class CodeBlock(QFrame):
     def __init__(self, code: str, language: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.code = code
+        self.language = language
         self.setObjectName("codeBlock")
         self.setAccessibleName(f"Code block {language}".strip())
         header = QHBoxLayout()
-        header.setContentsMargins(8, 2, 2, 0)
+        header.setContentsMargins(10, 2, 4, 0)
         label = QLabel(language or "code")
         label.setObjectName("codeLanguage")
-        self.copy_button = QPushButton("Copy")
+        self.numbers_button = QToolButton()
+        self.numbers_button.setText("#")
+        self.numbers_button.setCheckable(True)
+        self.numbers_button.setAutoRaise(True)
+        self.numbers_button.setAccessibleName("Line numbers")
+        self.numbers_button.setToolTip("Show or hide line numbers")
+        self.numbers_button.toggled.connect(self._on_numbers_toggled)
+        self.copy_button = QToolButton()
+        self.copy_button.setText("Copy")
         self.copy_button.setObjectName("codeCopy")
-        self.copy_button.setFlat(True)
+        self.copy_button.setAutoRaise(True)
         self.copy_button.setAccessibleName("Copy code")
         self.copy_button.setToolTip("Copy this code to the clipboard")
         self.copy_button.clicked.connect(self._on_copy_clicked)
+        self._copied = QTimer(self)
+        self._copied.setSingleShot(True)
+        self._copied.setInterval(COPIED_MS)
+        self._copied.timeout.connect(lambda: self.copy_button.setText("Copy"))
         header.addWidget(label)
         header.addStretch()
+        header.addWidget(self.numbers_button)
         header.addWidget(self.copy_button)
         self.text = SafeBrowser()
         self.text.setAccessibleName("Code")
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.text.setPlainText(code)
-        self._highlighter = CodeHighlighter(self.text.document(), self.palette())
+        self.text.setLineWrapMode(QTextEdit.LineWrapMode.NoWrap)
+        self.text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.text.document().setDocumentMargin(4)
+        self.highlighted = False
+        self._fill()
+        self.numbers: LineNumbers | None = None
+        self.body = QHBoxLayout()
+        self.body.setContentsMargins(6, 0, 6, 0)
+        self.body.setSpacing(0)
+        self.body.addWidget(self.text)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 6)
         layout.setSpacing(0)
         layout.addLayout(header)
-        body = QHBoxLayout()
-        body.setContentsMargins(8, 0, 8, 0)
-        body.addWidget(self.text)
-        layout.addLayout(body)
+        layout.addLayout(self.body)
+
+    def _fill(self) -> None:
+        dark = RenderStyle.current().dark
+        self.highlighted = highlight_into(self.text.document(), self.code, self.language, dark)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange:  # the user or the OS switched light/dark
-            self._highlighter.use_palette(self.palette())
-            self._highlighter.rehighlight()
+            self._fill()
         super().changeEvent(event)
+
+    def _on_numbers_toggled(self, shown: bool) -> None:
+        if shown and self.numbers is None:
+            self.numbers = LineNumbers(self.text)
+            self.body.insertWidget(0, self.numbers)
+        if self.numbers is not None:
+            self.numbers.setVisible(shown)
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.code)
         self.copy_button.setText("Copied")
+        self._copied.start()

@@ -1,4 +1,9 @@
-"""Split a reply's Markdown into prose and fenced code blocks, so each code block gets its own widget."""
+"""Split a reply's Markdown into prose and fenced code blocks, so each code block gets its own widget.
+
+One linear pass over the lines (no Markdown parser): a code block of any size costs the same
+per line, and only prose goes through markdown-it.  Each block knows the source line it
+starts on, so a view can keep the text the user was reading in place when the reply is rendered.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,14 @@ class Block:
     kind: str  # "text" or "code"
     text: str
     language: str = ""
+    line: int = 0  # the source line the block's first line is on
 
 
 def split_blocks(markdown: str) -> list[Block]:
     """Prose and code in order; an unclosed fence runs to the end (as CommonMark says)."""
     blocks: list[Block] = []
     prose: list[str] = []
+    prose_start = 0
     lines = markdown.split("\n")
     i = 0
     while i < len(lines):
@@ -27,21 +34,38 @@ def split_blocks(markdown: str) -> list[Block]:
             prose.append(lines[i])
             i += 1
             continue
-        fence = match["fence"]
+        fence, indent = match["fence"], len(match["indent"])
+        start = i + 1
         code: list[str] = []
         i += 1
-        while i < len(lines) and not lines[i].strip().startswith(fence[0] * len(fence)):
-            code.append(lines[i])
+        while i < len(lines) and not _closes(lines[i], fence):
+            code.append(_unindent(lines[i], indent) if indent else lines[i])
             i += 1
         i += 1  # the closing fence
-        _flush(prose, blocks)
-        blocks.append(Block("code", "\n".join(code), match["info"].strip().split(" ")[0]))
-    _flush(prose, blocks)
+        _flush(prose, prose_start, blocks)
+        blocks.append(Block("code", "\n".join(code), match["info"].strip().split(" ")[0], start))
+        prose_start = i
+    _flush(prose, prose_start, blocks)
     return blocks
 
 
-def _flush(prose: list[str], blocks: list[Block]) -> None:
-    text = "\n".join(prose).strip("\n")
+def _closes(line: str, fence: str) -> bool:
+    stripped = line.lstrip(" ")
+    return (len(line) - len(stripped) <= 3 and stripped.startswith(fence[0] * len(fence))
+            and not stripped.strip(fence[0]).strip())
+
+
+def _unindent(line: str, indent: int) -> str:
+    """CommonMark: a fence indented by n spaces removes up to n spaces from each of its lines."""
+    stripped = line.lstrip(" ")
+    return line[min(indent, len(line) - len(stripped)):]
+
+
+def _flush(prose: list[str], start: int, blocks: list[Block]) -> None:
+    leading = 0
+    while leading < len(prose) and not prose[leading].strip():
+        leading += 1
+    text = "\n".join(prose[leading:]).rstrip("\n")
     if text.strip():
-        blocks.append(Block("text", text))
+        blocks.append(Block("text", text, line=start + leading))
     prose.clear()

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from engine.runtime.record import END_OF_REPLY, PART_OF_CHARACTER, TokenStep
+from ui.inert_text import inert_text
 
 COLUMNS = ("Written", "Model's chance", "Chance after settings", "Other likely tokens (model's chance)")
 INTRO = ("At every step the model gives each possible next token a probability (the model's chance). "
@@ -24,7 +25,7 @@ def shown(text: str) -> str:
     """Quote a token so its spaces and line breaks can be seen (labels such as "end of reply" stay as they are)."""
     if text in (END_OF_REPLY, PART_OF_CHARACTER):
         return text
-    return "“" + text.replace(" ", "␣").replace("\n", "⏎") + "”"
+    return "“" + inert_text(text.replace(" ", "␣").replace("\n", "⏎")) + "”"
 
 
 def percent(probability: float) -> str:

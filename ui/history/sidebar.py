@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QLineEd
                                QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from ui.history.entry_delegate import NEEDLE_ROLE, SNIPPET_ROLE, ConversationDelegate
+from ui.inert_text import inert_text
 from ui.shell.icons import line_icon
 
 UNTITLED = "New chat"
@@ -211,14 +212,14 @@ class Sidebar(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for entry in entries:
-            item = QListWidgetItem(entry.title or UNTITLED)
+            title = inert_text(entry.title) or UNTITLED
+            item = QListWidgetItem(title)
             item.setData(ID_ROLE, entry.id)
-            snippet = entry.snippet if entry.snippet and entry.snippet != entry.title else ""
+            snippet = inert_text(entry.snippet) if entry.snippet and entry.snippet != entry.title else ""
             item.setData(SNIPPET_ROLE, snippet)
             item.setData(NEEDLE_ROLE, self.search_text())
-            item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         f"{entry.title or UNTITLED}: {snippet}" if snippet else entry.title or UNTITLED)
-            item.setToolTip(entry.title or UNTITLED)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{title}: {snippet}" if snippet else title)
+            item.setToolTip(title)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             self.list.addItem(item)
             if entry.id == current_id:
@@ -241,7 +242,7 @@ class Sidebar(QWidget):
 
     def show_deleted(self, conversation_id: int, title: str) -> None:
         self._deleted_id = conversation_id
-        self.undo_label.setText(f"Deleted “{title or UNTITLED}”")
+        self.undo_label.setText(f"Deleted “{inert_text(title) or UNTITLED}”")
         self.undo_bar.show()
         self._undo_timer.start()
 

@@ -31,6 +31,7 @@ from ui.chat.controller import ChatController
 from ui.chat.settings_panel import DEFAULT_CONTEXT, SettingsPanel, default_text_size
 from ui.engine_client import EngineClient
 from ui.history.sidebar import Sidebar
+from ui.inert_text import inert_text
 from ui.models.download_bar import DownloadBar
 from ui.models.model_library import ModelLibrary
 from ui.models.model_picker import ModelPicker
@@ -392,7 +393,7 @@ class MainWindow(QMainWindow):
         self.controller.load_model(path, provider)
 
     def _on_model_changed(self, info: ModelInfo | None) -> None:
-        self.setWindowTitle(f"LocalChat — {info.name}" if info else "LocalChat")
+        self.setWindowTitle(f"LocalChat — {inert_text(info.name)}" if info else "LocalChat")
         self.picker.show_model(info.name if info else None)
         if info is not None:  # a server that does not say its context gets the panel's default range
             self.settings_panel.set_context_length(info.context_length or DEFAULT_CONTEXT)

@@ -1,0 +1,1 @@
+"""How a message's text becomes what the user sees: Markdown into a QTextDocument, code, thinking sections."""
