@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ui.chat.body_anchor import following, reading_anchor, restore_anchor
 from ui.chat.code_block import CodeBlock
 from ui.chat.conversation_model import Node
 from ui.chat.markdown_blocks import split_blocks
@@ -32,7 +32,6 @@ from ui.chat.thinking_section import ThinkingSection
 log = logging.getLogger(__name__)
 
 MARKDOWN_BUDGET = 100_000  # characters of prose formatted per message (markdown-it-py parses ~1 MB/s)
-FOLLOW_SLACK_PX = 24
 
 
 class MessageBody(QWidget):
@@ -45,6 +44,8 @@ class MessageBody(QWidget):
         self.thinking: ThinkingSection | None = None
         self._stream: SafeBrowser | None = None
         self._router: ThinkingStream | None = None
+        self._answer: list[str] = []  # the answer as streamed, in case it turns out to have been thinking
+        self._answer_started = False
         self.note: QLabel | None = None
 
     # --- streaming -------------------------------------------------------------------------------------------
@@ -67,6 +68,17 @@ class MessageBody(QWidget):
         self._show_streamed(thinking, answer)
 
     def _show_streamed(self, thinking: str, answer: str) -> None:
+        if self._router.earlier_was_thinking:  # an R1-shaped reply just closed a section it never opened
+            self._router.earlier_was_thinking = False
+            thinking = "".join(self._answer) + thinking
+            self._answer.clear()
+            self._stream.clear()
+            self._answer_started = False
+        if self.thinking is None or not self.thinking.plain_text():
+            thinking = thinking.lstrip("\n")  # a section never starts with blank lines
+        if not self._answer_started:
+            answer = answer.lstrip("\n")
+            self._answer_started = bool(answer)
         if thinking:
             if self.thinking is None:
                 self.thinking = ThinkingSection(live=True)
@@ -74,9 +86,11 @@ class MessageBody(QWidget):
             self.thinking.append(thinking)
         if self.thinking is not None and self.thinking.live and not self._router.thinking:
             self.thinking.set_live(False)
-            if self._following():  # fold it away, unless the user scrolled up to read it
+            if following(self):  # fold it away, unless the user scrolled up to read it
                 self.thinking.set_expanded(False)
         if answer:
+            if self.thinking is None:
+                self._answer.append(answer)
             self._stream.append_plain(answer)
 
     # --- the final render ------------------------------------------------------------------------------------
@@ -91,7 +105,7 @@ class MessageBody(QWidget):
             self._show_streamed(*self._router.flush())
             self._stream.setProperty("plainLines", True)
             self._stream.setProperty("firstLine", split_thinking(text).answer_line if markdown else 0)
-        anchor = self._reading_anchor()
+        anchor = reading_anchor(self)
         expanded = self.thinking.expanded if self.thinking is not None else False
         try:
             self._render(text, markdown, expanded)
@@ -100,7 +114,7 @@ class MessageBody(QWidget):
             self.clear()
             self._plain(text, 0)
         if anchor is not None:
-            self._restore(anchor)
+            restore_anchor(self, anchor)
 
     def _render(self, text: str, markdown: bool, expanded: bool) -> None:
         self.clear()
@@ -140,6 +154,8 @@ class MessageBody(QWidget):
                 widget.hide()
                 widget.deleteLater()
         self.thinking = self._stream = self._router = self.note = None
+        self._answer = []
+        self._answer_started = False
 
     def _plain(self, text: str, first_line: int) -> SafeBrowser:
         view = self._view("Message text")
@@ -164,95 +180,3 @@ class MessageBody(QWidget):
     def shown_text(self) -> str:
         return "\n".join(w.toPlainText() if isinstance(w, SafeBrowser) else w.text.toPlainText()
                          for w in self.text_widgets())
-
-    # --- keeping the reader's place --------------------------------------------------------------------------
-
-    def _scroll_area(self) -> QScrollArea | None:
-        parent = self.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        return parent
-
-    def _following(self) -> bool:
-        area = self._scroll_area()
-        if area is None:
-            return True
-        bar = area.verticalScrollBar()
-        return bar.value() >= bar.maximum() - FOLLOW_SLACK_PX
-
-    def _reading_anchor(self) -> tuple[int, int] | None:
-        """(source line at the top of the scroll area, its distance from that top), when the top is inside
-        this message and the view is not following the stream (then the chat keeps to the end anyway)."""
-        area = self._scroll_area()
-        if area is None or self._following():
-            return None
-        top = self.mapFrom(area.widget(), QPoint(0, area.verticalScrollBar().value())).y()
-        if not 0 <= top < self.height():
-            return None
-        for widget in self.text_widgets():
-            if widget.y() <= top < widget.y() + widget.height():
-                line, line_top = _line_at(widget, top - widget.y())
-                return line, widget.y() + line_top - top
-        return None
-
-    def _restore(self, anchor: tuple[int, int]) -> None:
-        area = self._scroll_area()
-        if area is None:
-            return
-        area.widget().layout().activate()
-        line, offset = anchor
-        best = None
-        for widget in self.text_widgets():
-            first = _first_line(widget)
-            if first is not None and first <= line:
-                best = widget
-        if best is None:
-            return
-        y = best.y() + _line_top(best, line)
-        target = self.mapTo(area.widget(), QPoint(0, y)).y() - offset
-        area.verticalScrollBar().setValue(target)
-
-
-def _first_line(widget: QWidget) -> int | None:
-    if isinstance(widget, CodeBlock):
-        return widget.property("sourceLine")
-    block = widget.document().firstBlock()
-    while block.isValid() and block.userState() < 0:
-        block = block.next()
-    return block.userState() if block.isValid() else None
-
-
-def _line_at(widget: QWidget, y: int) -> tuple[int, int]:
-    """The source line shown at height ``y`` of a view, and the top of that line in the view."""
-    if isinstance(widget, CodeBlock):
-        view, first = widget.text, widget.property("sourceLine")
-        offset = view.y()
-    else:
-        view, first, offset = widget, None, 0
-    layout = view.document().documentLayout()
-    position = layout.hitTest(QPointF(0, max(0, y - offset)), Qt.HitTestAccuracy.FuzzyHit)
-    block = view.document().findBlock(max(position, 0))
-    top = int(layout.blockBoundingRect(block).top()) + offset
-    if first is not None:
-        return first + block.blockNumber(), top
-    if view.property("plainLines"):  # the streaming view: one block per source line
-        return view.property("firstLine") + block.blockNumber(), top
-    while block.isValid() and block.userState() < 0:
-        block = block.previous()
-    return (block.userState() if block.isValid() else 0), top
-
-
-def _line_top(widget: QWidget, line: int) -> int:
-    """The top of source line ``line`` (or the block it was rendered into) within a view."""
-    if isinstance(widget, CodeBlock):
-        block = widget.text.document().findBlockByNumber(line - widget.property("sourceLine"))
-        return widget.text.y() + int(widget.text.document().documentLayout().blockBoundingRect(block).top())
-    document = widget.document()
-    best, block = document.firstBlock(), document.firstBlock()
-    while block.isValid():
-        if 0 <= block.userState() <= line:
-            best = block
-        elif block.userState() > line:
-            break
-        block = block.next()
-    return int(document.documentLayout().blockBoundingRect(best).top())

@@ -27,13 +27,14 @@ def split_thinking(text: str) -> Parts:
         body = stripped[len(OPEN):]
         end = body.find(CLOSE)
         if end < 0:
-            return Parts(body.strip("\n"), "", thinking_done=False)
+            return Parts(body.strip("\n"), "", thinking_done=False)  # still thinking
         answer = body[end + len(CLOSE):]
         consumed = len(text) - len(answer)
     else:
         end = text.find(CLOSE)
         if end < 0:
-            return Parts(None, text)
+            answer = text.lstrip("\n")
+            return Parts(None, answer, answer_line=len(text) - len(answer))
         body, answer = text[:end], text[end + len(CLOSE):]
         consumed = end + len(CLOSE)
     skipped = len(answer) - len(answer.lstrip("\n"))
@@ -45,12 +46,17 @@ class ThinkingStream:
     """Routes streamed chunks to the thinking or the answer, even when a tag is split across chunks.
 
     ``feed`` returns ``(thinking_text, answer_text)`` that can be shown now; text that may be
-    the start of a tag is held back until the next chunk says what it is.
+    the start of a tag is held back until the next chunk says what it is.  Newlines at the start
+    of either part are the viewer's to drop, as ``split_thinking`` does.  When a reply that
+    did not open a section closes one (the R1 shape), ``earlier_was_thinking`` turns True once:
+    the text shown so far as the answer was thinking.
     """
 
     def __init__(self) -> None:
-        self.state = "start"  # start → thinking → answer, or start → answer
+        self.state = "start"  # start → thinking → answer, or start → answer (→ answer, if R1-shaped)
+        self.earlier_was_thinking = False
         self._held = ""
+        self._seen_section = False
 
     @property
     def thinking(self) -> bool:
@@ -61,26 +67,33 @@ class ThinkingStream:
         if self.state == "start":
             stripped = text.lstrip()
             if stripped.startswith(OPEN):
-                self.state = "thinking"
-                text = stripped[len(OPEN):].lstrip("\n")
+                self.state, self._seen_section = "thinking", True
+                text = stripped[len(OPEN):]
             elif OPEN.startswith(stripped):  # "", " ", "<th": wait for more
                 self._held = text
                 return "", ""
-            elif CLOSE in text or _partial_suffix(text, CLOSE):
-                self.state = "thinking"  # an R1-style reply: the template opened the section
             else:
                 self.state = "answer"
         if self.state == "answer":
-            return "", text
+            if self._seen_section:
+                return "", text
+            end = text.find(CLOSE)
+            if end >= 0:  # R1: everything so far, and this up to the tag, was thinking
+                self._seen_section = self.earlier_was_thinking = True
+                return text[:end], text[end + len(CLOSE):]
+            return "", self._hold_partial(text)
         end = text.find(CLOSE)
         if end >= 0:
             self.state = "answer"
-            return text[:end], text[end + len(CLOSE):].lstrip("\n")
+            return text[:end], text[end + len(CLOSE):]
+        return self._hold_partial(text), ""
+
+    def _hold_partial(self, text: str) -> str:
         keep = _partial_suffix(text, CLOSE)
         if keep:
             self._held = text[-keep:]
-            text = text[:-keep]
-        return text, ""
+            return text[:-keep]
+        return text
 
     def flush(self) -> tuple[str, str]:
         """What is still held back when the reply ends."""
