@@ -9,7 +9,8 @@ from engine.runtime.record import ReplyRecord
 from ui.chat.code_block import CodeBlock
 from ui.chat.conversation_model import ConversationTree
 from ui.chat.message_widget import MessageWidget
-from ui.chat.render.markdown_document import BREAK_OPPORTUNITY, breakable, render_markdown
+from ui.chat.render.markdown_document import render_markdown
+from ui.chat.render.plain_text import BREAK_OPPORTUNITY, breakable
 from ui.chat.render.style import RenderStyle
 from ui.chat.safe_text import SafeBrowser
 

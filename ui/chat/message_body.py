@@ -24,7 +24,7 @@ from ui.chat.body_anchor import following, reading_anchor, restore_anchor
 from ui.chat.code_block import CodeBlock
 from ui.chat.conversation_model import Node
 from ui.chat.markdown_blocks import split_blocks
-from ui.chat.render.markdown_document import render_plain
+from ui.chat.render.plain_text import render_plain
 from ui.chat.render.thinking import ThinkingStream, split_thinking
 from ui.chat.safe_text import SafeBrowser
 from ui.chat.thinking_section import ThinkingSection

@@ -12,7 +12,8 @@ from PySide6.QtCore import QByteArray, QMimeData, QUrl, Qt
 from PySide6.QtGui import QCursor, QDesktopServices, QImage, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QToolTip, QWidget
 
-from ui.chat.render.markdown_document import BREAK_OPPORTUNITY, render_markdown, shown
+from ui.chat.render.markdown_document import render_markdown
+from ui.chat.render.plain_text import BREAK_OPPORTUNITY, shown
 from ui.chat.render.style import RenderStyle
 
 CLICKABLE_SCHEMES = ("http", "https", "mailto")

@@ -12,7 +12,7 @@ from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
 
-from ui.chat.render.markdown_document import shown
+from ui.chat.render.plain_text import shown
 
 HIGHLIGHT_LIMIT = 100_000  # characters; longer code is shown plain, since lexing it would stall the window
 LIGHT_STYLE, DARK_STYLE = "default", "github-dark"

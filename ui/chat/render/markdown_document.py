@@ -10,7 +10,7 @@ parses, and this builder inserts blocks and formatted runs with one QTextCursor:
 - quotes are a one-row table whose narrow first cell is the bar;
 - task items show a ballot box instead of a bullet; nested lists indent;
 - images become their alt text plus their link (nothing is ever fetched);
-- every run of text goes through ``inert_text`` and ``breakable``.
+- every run of text goes through ``inert_text`` and ``breakable`` (``plain_text``).
 
 Each block records the first source line it came from (``userState``), so a view can
 find where a given line of the streamed text went after rendering.
@@ -29,11 +29,8 @@ from PySide6.QtGui import (QBrush, QFont, QFontDatabase, QTextBlockFormat, QText
 from PySide6.QtCore import Qt
 
 from ui.chat.render.style import CELL_PADDING, HEADING_GAP, ITEM_GAP, PARAGRAPH_GAP, RenderStyle
-from ui.inert_text import inert_text
+from ui.chat.render.plain_text import shown
 
-BREAK_OPPORTUNITY = "\u200b"
-LONG_RUN = 64
-_LONG_RUN = re.compile(r"\S{%d,}" % LONG_RUN)
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 HEADING_SIZE = {"h1": 2, "h2": 1}  # QTextFormat.FontSizeAdjustment: +2 is 1.5×, +1 is 1.2× the body font
 BULLETS = (QTextListFormat.Style.ListDisc, QTextListFormat.Style.ListCircle, QTextListFormat.Style.ListSquare)
@@ -46,24 +43,6 @@ def make_parser() -> MarkdownIt:
 
 
 _PARSER = make_parser()
-
-
-def breakable(text: str) -> str:
-    """Text with a zero-width break opportunity every 16 characters of any run longer than ``LONG_RUN``.
-
-    Qt's word-boundary wrapping rescans an unbreakable word for every line it fills, which is
-    quadratic (a 400,000-character hash took 7 s to lay out); with these breaks it is linear.
-    Views strip them again when the user copies (``inert_text`` shows any the model sent, so
-    every one in a document is ours).
-    """
-    if len(text) < LONG_RUN:
-        return text
-    return _LONG_RUN.sub(lambda m: BREAK_OPPORTUNITY.join(m.group()[i:i + 16]
-                                                          for i in range(0, len(m.group()), 16)), text)
-
-
-def shown(text: str) -> str:
-    return breakable(inert_text(text))
 
 
 @dataclass
@@ -423,13 +402,3 @@ def _is_tight(tokens: list[Token], index: int) -> bool:
 def render_markdown(document: QTextDocument, text: str, style: RenderStyle, first_line: int = 0) -> None:
     """Append ``text`` rendered as Markdown to ``document`` (usually empty)."""
     DocumentBuilder(document, style, first_line).build(_PARSER.parse(text))
-
-
-def render_plain(document: QTextDocument, text: str, first_line: int = 0) -> None:
-    """Append ``text`` as it is, line breaks kept, made inert: for text too long to format quickly."""
-    cursor = QTextCursor(document)
-    cursor.movePosition(QTextCursor.MoveOperation.End)
-    if not document.isEmpty():
-        cursor.insertBlock()
-    cursor.block().setUserState(first_line)
-    cursor.insertText(shown(text))
