@@ -12,6 +12,9 @@
 3. Opening history: the window starting on (reopening) a stored conversation of 1,000
    messages, against starting with no history, in a temporary LOCALCHAT_HOME; target
    under 300 ms more than the empty start.
+4. One long reply (``app/devtools/bench_render.py``): opening a 2 MB reply (target under
+   1 s more than a one-line reply) and scrolling through a 10,000-line one (frame times).
+   ``--render`` runs only this part.
 
 Uses ../shared/models/stories260k(-slow) when present, else synthetic models.
 """
@@ -28,6 +31,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.devtools import bench_render
 from app.devtools.dev_models import shared_model, synthetic_builder
 from app.gui import StartOptions, build_window
 from engine.runtime.conversation import Message
@@ -174,6 +178,8 @@ def measure_history_open(app: QApplication, messages: int = 1000, runs: int = 5)
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([])  # noqa: F841 - must outlive the window
+    if "--render" in sys.argv[1:]:
+        return bench_render.main()
     prompt = "Once upon a time"
     with tempfile.TemporaryDirectory() as workdir:
         os.environ["LOCALCHAT_HOME"] = str(Path(workdir) / "home")  # never the user's own history or settings
@@ -194,6 +200,7 @@ def main() -> int:
         finally:
             window.close()
     measure_history_open(app)
+    bench_render.main()
     return 0
 
 

@@ -60,7 +60,7 @@ def quicksort(items: list[int]) -> list[int]:
 """
 
 
-def render_showcase(out: str, dark: bool = False, width: int = 900, height: int = 1500) -> None:
+def render_showcase(out: str, dark: bool = False, width: int = 900, height: int = 840) -> None:
     """Grab a chat view holding the showcase exchange into ``out`` (needs no model)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -68,12 +68,13 @@ def render_showcase(out: str, dark: bool = False, width: int = 900, height: int 
     from engine.runtime.record import ReplyRecord
     from ui.chat.chat_view import ChatView
     from ui.chat.conversation_model import ConversationTree
-    from ui.shell.theme import style_sheet, use_dark_palette
+    from ui.shell.theme import DARK, LIGHT, apply_scheme, style_sheet
 
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
-    use_dark_palette(app, dark)
-    app.setStyleSheet(style_sheet(app.palette()))
+    scheme = DARK if dark else LIGHT
+    apply_scheme(app, scheme)
+    app.setStyleSheet(style_sheet(scheme))
     tree = ConversationTree()
     tree.append("user", SHOWCASE_QUESTION)
     reply = tree.append("assistant", SHOWCASE_REPLY)

@@ -10,15 +10,17 @@ widget.  The line the user was reading stays where it was on screen: every rende
 the source line it came from.
 
 Cost is linear in the text: code blocks and plain text skip the Markdown parser, and only the
-first ``MARKDOWN_BUDGET`` characters of prose are formatted; the rest of a huge reply (a pasted
-log) is shown as plain text with a note.
+first ``MARKDOWN_BUDGET`` characters of prose are formatted; the rest of a long reply (a pasted
+log) is shown as plain text with a note.  A message opens on its first ``SHOWN_LIMIT``
+characters, with a button for the rest, so opening a 2 MB reply costs what 500 kB costs.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.chat.body_anchor import following, reading_anchor, restore_anchor
 from ui.chat.code_block import CodeBlock
@@ -32,6 +34,7 @@ from ui.chat.thinking_section import ThinkingSection
 log = logging.getLogger(__name__)
 
 MARKDOWN_BUDGET = 100_000  # characters of prose formatted per message (markdown-it-py parses ~1 MB/s)
+SHOWN_LIMIT = 500_000      # characters shown when a message opens (a 10,000-line log fits); the rest on request
 
 
 class MessageBody(QWidget):
@@ -47,6 +50,8 @@ class MessageBody(QWidget):
         self._answer: list[str] = []  # the answer as streamed, in case it turns out to have been thinking
         self._answer_started = False
         self.note: QLabel | None = None
+        self.show_all_button: QPushButton | None = None
+        self._limited = True  # until the user asks for the whole of a huge message
 
     # --- streaming -------------------------------------------------------------------------------------------
 
@@ -108,7 +113,7 @@ class MessageBody(QWidget):
         anchor = reading_anchor(self)
         expanded = self.thinking.expanded if self.thinking is not None else False
         try:
-            self._render(text, markdown, expanded)
+            self._render(text, markdown, expanded, SHOWN_LIMIT if self._limited else None)
         except Exception:  # noqa: BLE001 - stored text must never stop the window; show it as it is
             log.exception("could not render a message of %d characters; showing it as plain text", len(text))
             self.clear()
@@ -116,11 +121,34 @@ class MessageBody(QWidget):
         if anchor is not None:
             restore_anchor(self, anchor)
 
-    def _render(self, text: str, markdown: bool, expanded: bool) -> None:
+    def _render(self, text: str, markdown: bool, expanded: bool, limit: int | None) -> None:
         self.clear()
+        if limit is not None and len(text) > limit:
+            text, rest = _cut(text, limit)
+        else:
+            rest = 0
         if not markdown:
             self._plain(text, 0)
-            return
+        else:
+            self._render_markdown(text, expanded)
+        if rest:
+            self._add_show_all(rest)
+
+    def _add_show_all(self, rest: int) -> None:
+        """A huge reply opens on its first ``SHOWN_LIMIT`` characters; the rest is one click away."""
+        button = QPushButton(f"Show the remaining {rest:,} characters")
+        button.setObjectName("showAllButton")
+        button.setAccessibleName("Show the whole message")
+        button.setToolTip("This message is very long: showing all of it takes a moment")
+        button.clicked.connect(self._on_show_all_clicked)
+        self.layout_.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.show_all_button = button
+
+    def _on_show_all_clicked(self) -> None:
+        self._limited = False
+        self.render_final()
+
+    def _render_markdown(self, text: str, expanded: bool) -> None:
         parts = split_thinking(text)
         if parts.thinking is not None:
             self.thinking = ThinkingSection(parts.thinking)
@@ -134,18 +162,24 @@ class MessageBody(QWidget):
                 code.setProperty("sourceLine", line)
                 self.layout_.addWidget(code)
                 continue
-            if len(block.text) <= budget:
-                prose = self._view("Message text")
-                prose.set_markdown(block.text, line)
-                budget -= len(block.text)
-            else:
-                prose = self._plain(block.text, line)
+            text = block.text
+            if len(text) > budget:  # format up to the budget, at a paragraph break; the rest as written
+                cut = text.rfind("\n\n", 0, budget)
+                formatted, text = (text[:cut], text[cut + 2:]) if cut > 0 else ("", text)
+                if formatted:
+                    self._view("Message text").set_markdown(formatted, line)
+                    line += formatted.count("\n") + 2
+                budget = 0
+                prose = self._plain(text, line)
                 if self.note is None:
                     self.note = QLabel(f"This reply is long: only its first {MARKDOWN_BUDGET:,} characters of "
                                        "text are formatted; the rest is shown as it was written.")
                     self.note.setObjectName("messageNote")
                     self.note.setWordWrap(True)
                     self.layout_.insertWidget(self.layout_.indexOf(prose), self.note)
+            else:
+                self._view("Message text").set_markdown(text, line)
+                budget -= len(text)
 
     def clear(self) -> None:
         while self.layout_.count():
@@ -153,7 +187,7 @@ class MessageBody(QWidget):
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
-        self.thinking = self._stream = self._router = self.note = None
+        self.thinking = self._stream = self._router = self.note = self.show_all_button = None
         self._answer = []
         self._answer_started = False
 
@@ -180,3 +214,10 @@ class MessageBody(QWidget):
     def shown_text(self) -> str:
         return "\n".join(w.toPlainText() if isinstance(w, SafeBrowser) else w.text.toPlainText()
                          for w in self.text_widgets())
+
+
+def _cut(text: str, limit: int) -> tuple[str, int]:
+    """The first ``limit`` characters of ``text``, ended at a line break, and how many are left out."""
+    end = text.rfind("\n", 0, limit)
+    end = limit if end < limit // 2 else end
+    return text[:end], len(text) - end
