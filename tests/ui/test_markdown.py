@@ -208,3 +208,13 @@ def test_cursor_positions_map_back_to_source_lines(qapp):
     states = [(block.text(), block.userState()) for block in blocks(document)]
     assert states == [("first", 0), ("second", 2), ("line", 3), ("item", 5)]
     assert QTextCursor(document).block().userState() == 0
+
+
+def test_a_quote_or_table_right_after_a_list_is_not_numbered_as_one_of_its_items(qapp):
+    for after in ("> a quote", "| a | b |\n| - | - |\n| 1 | 2 |"):
+        document = rendered(f"1. first\n2. second\n\n{after}")
+        table = next(frame for frame in document.rootFrame().childFrames())
+        in_list = [block.text() for block in blocks(document)
+                   if block.textList() is not None and table.firstPosition() - 1 <= block.position() <= table.lastPosition()]
+        assert in_list == [], (after, in_list)
+        assert [block.text() for block in blocks(document) if block.textList() is not None] == ["first", "second"]

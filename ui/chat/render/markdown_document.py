@@ -176,7 +176,7 @@ class DocumentBuilder:
     def _frame_table(self, columns: int, widths: list[QTextLength]):
         self.flush()
         if not self.fresh:
-            self.cursor.insertBlock()
+            self.cursor.insertBlock(QTextBlockFormat())  # a plain block: not an item of the list before it
         table_format = QTextTableFormat()
         table_format.setBorder(0)
         table_format.setCellSpacing(0)
@@ -228,7 +228,7 @@ class DocumentBuilder:
         self.pending_to_list()
         self.flush()
         if not self.fresh:
-            self.cursor.insertBlock()
+            self.cursor.insertBlock(QTextBlockFormat())  # a plain block: not an item of the list before it
         table_format = QTextTableFormat()
         table_format.setBorder(1)
         table_format.setBorderBrush(QBrush(self.style.rule))
