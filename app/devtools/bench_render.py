@@ -20,6 +20,8 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 from PySide6.QtWidgets import QApplication
 
@@ -53,14 +55,14 @@ def store_reply(text: str) -> None:
         store.finish_reply(reply.id, status="done", content=text, stats={"finish_reason": "eos"})
 
 
-def open_ms(app: QApplication, text: str) -> float:
-    """Milliseconds from building the window (which reopens the stored reply) to its first full paint."""
+@contextmanager
+def reopened(app: QApplication, text: str) -> Iterator:
+    """A window started on a stored conversation whose reply is ``text``, painted once; closed afterwards."""
     from app.gui import StartOptions, build_window
 
     with tempfile.TemporaryDirectory() as home:
         os.environ["LOCALCHAT_HOME"] = home
         store_reply(text)
-        started = time.perf_counter()
         window = build_window(StartOptions())
         window.resize(1100, 760)
         window.show()
@@ -68,10 +70,19 @@ def open_ms(app: QApplication, text: str) -> float:
         for _ in range(3):
             app.processEvents()
         window.grab()
+        try:
+            yield window
+        finally:
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+
+
+def open_ms(app: QApplication, text: str) -> float:
+    """Milliseconds from building the window (which reopens the stored reply) to its first full paint."""
+    started = time.perf_counter()
+    with reopened(app, text):
         elapsed = (time.perf_counter() - started) * 1000
-        window.close()
-        window.deleteLater()
-        app.processEvents()
     return elapsed
 
 
@@ -101,18 +112,7 @@ def measure_open(app: QApplication, runs: int = 3) -> None:
 
 def frame_times(app: QApplication, text: str) -> list[float]:
     """Scroll from top to bottom a page at a time; milliseconds each step takes to paint."""
-    from app.gui import StartOptions, build_window
-
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["LOCALCHAT_HOME"] = home
-        store_reply(text)
-        window = build_window(StartOptions())
-        window.resize(1100, 760)
-        window.show()
-        window.chat_view.show_welcome(False)
-        for _ in range(3):
-            app.processEvents()
-        window.grab()
+    with reopened(app, text) as window:
         scroll = window.chat_view.scroll
         bar, viewport = scroll.verticalScrollBar(), scroll.viewport()
         times, value = [], 0
@@ -126,9 +126,6 @@ def frame_times(app: QApplication, text: str) -> list[float]:
             times.append((time.perf_counter() - started) * 1000)
             if value >= bar.maximum():
                 break
-        window.close()
-        window.deleteLater()
-        app.processEvents()
     return times
 
 
