@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from layout_check import settle
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.models.catalog import load_catalog
@@ -104,3 +105,15 @@ def test_auto_prefers_the_provider_a_variant_was_built_for():
     assert effective_provider("auto", "cuda") == "cuda"
     assert effective_provider("auto", None) == "auto"
     assert effective_provider("cpu", "cuda") == "cpu"
+
+
+def test_the_models_page_gets_its_room_when_reply_settings_are_open(view, window):
+    window.resize(1100, 760)
+    window.set_settings_open(True)
+    settle()
+    window.show_page(view)
+    settle()
+    assert view.width() >= view.minimumSizeHint().width()
+    window.show_page(None)  # back to the chat: what the user opened comes back
+    settle()
+    assert window.settings_scroll.isVisible()

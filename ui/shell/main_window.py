@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         """Show ``widget`` (added with ``add_page``), or the chat for None."""
         self.pages.setCurrentWidget(widget if widget is not None else self._chat_page)
         self.picker.models_button.setEnabled(widget is not self.models_view or widget is None)
+        self._fit_panels()  # a page may need more room than the chat column
 
     # --- shortcuts (names from ui/shell/shortcuts.py) ----------------------------------------------------------
 
@@ -268,6 +269,9 @@ class MainWindow(QMainWindow):
 
     def _fit_panels(self) -> None:
         needed = max(CHAT_MIN, self.top_bar.needed_width())  # the model name and every control but Models
+        page = self.pages.currentWidget()
+        if page is not None and page is not self._chat_page:
+            needed = max(needed, page.minimumSizeHint().width())
         panels = fit_panels(self.width(), self._sidebar_wish, self._settings_wish, self._settings_last, needed)
         self.sidebar.set_collapsed(not panels.sidebar_full)
         self.settings_scroll.setVisible(panels.settings_shown)
