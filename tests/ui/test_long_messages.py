@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from engine.runtime.record import ReplyRecord
+from message_widgets import reply_widget
+
 from ui.chat.code_block import CodeBlock
-from ui.chat.conversation_model import ConversationTree
 from ui.chat.message_body import MARKDOWN_BUDGET, SHOWN_LIMIT
 from ui.chat.message_widget import MessageWidget
 
 LOG_LINE = "2026-12-01 21:40:07 INFO step done\n"
-
-
-def reply_widget(qtbot, text: str) -> MessageWidget:
-    tree = ConversationTree()
-    tree.append("user", "all of it please")
-    reply = tree.append("assistant", text)
-    reply.record = ReplyRecord(finish_reason="eos")
-    widget = MessageWidget(reply)
-    qtbot.addWidget(widget)
-    return widget
 
 
 def shown_characters(widget: MessageWidget) -> int:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFontDatabase, QTextCursor, QTextDocument, QTextFormat, QTextListFormat
+from message_widgets import reply_widget
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase, QTextCursor, QTextDocument, QTextFormat, QTextListFormat
 
-from engine.runtime.record import ReplyRecord
 from ui.chat.code_block import CodeBlock
 from ui.chat.conversation_model import ConversationTree
 from ui.chat.message_widget import MessageWidget
@@ -28,14 +28,6 @@ def blocks(document: QTextDocument):
         block = block.next()
 
 
-def reply_widget(qtbot, text: str) -> MessageWidget:
-    tree = ConversationTree()
-    tree.append("user", "hi")
-    reply = tree.append("assistant", text)
-    reply.record = ReplyRecord(finish_reason="eos")
-    widget = MessageWidget(reply)
-    qtbot.addWidget(widget)
-    return widget
 
 
 def format_at(document: QTextDocument, text: str):

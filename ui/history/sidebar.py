@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from ui.history.entry_delegate import NEEDLE_ROLE, SNIPPET_ROLE, ConversationDelegate
 from ui.inert_text import inert_text
-from ui.shell.icons import line_icon
+from ui.shell.icons import color_icons, is_theme_change
 
 UNTITLED = "New chat"
 UNDO_MS = 10000
@@ -161,15 +161,13 @@ class Sidebar(QWidget):
         self.search_box.selectAll()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+        if is_theme_change(event):
             self.refresh_icons()
         super().changeEvent(event)
 
     def refresh_icons(self) -> None:
         """Icons in the palette's text colour (again after a theme change)."""
-        color = self.palette().color(QPalette.ColorRole.WindowText)
-        for button in (self.collapse_button, self.rail_new_button, self.rail_search_button):
-            button.setIcon(line_icon(button.property("icon_name"), color))
+        color_icons(self, (self.collapse_button, self.rail_new_button, self.rail_search_button))
 
     def eventFilter(self, watched: object, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Delete removes the selected conversation (with Undo), as in a file list."""

@@ -5,10 +5,11 @@ No icon font or image files: each icon is a few strokes on a 24-unit grid.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 Draw = Callable[[QPainter], None]
 
@@ -73,3 +74,14 @@ def line_icon(name: str, color: QColor, size: int = 24) -> QIcon:
         pixmap.setDevicePixelRatio(scale)
         icon.addPixmap(pixmap)
     return icon
+
+
+def is_theme_change(event: QEvent) -> bool:
+    return event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
+
+
+def color_icons(widget: QWidget, buttons: Iterable[QAbstractButton]) -> None:
+    """Draw each button's line icon (its ``icon_name`` property) in ``widget``'s text colour."""
+    color = widget.palette().color(QPalette.ColorRole.WindowText)
+    for button in buttons:
+        button.setIcon(line_icon(button.property("icon_name"), color))

@@ -4,11 +4,11 @@ switches and indicators; the Models page, wide mode and Reply settings on the ri
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
 from ui.models.model_picker import ModelPicker
-from ui.shell.icons import line_icon
+from ui.shell.icons import color_icons, is_theme_change
 
 
 class TopBar(QFrame):
@@ -70,12 +70,10 @@ class TopBar(QFrame):
         without = self.sizeHint().width() - (0 if button.isHidden() else extra)
         button.setVisible(self._models_wanted and self.width() >= without + extra)
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+        if is_theme_change(event):
             self.refresh_icons()
         super().changeEvent(event)
 
     def refresh_icons(self) -> None:
         """Icons in the palette's text colour (again after a theme change)."""
-        color = self.palette().color(QPalette.ColorRole.WindowText)
-        for button in (self.wide_button, self.settings_button):
-            button.setIcon(line_icon(button.property("icon_name"), color))
+        color_icons(self, (self.wide_button, self.settings_button))
