@@ -13,8 +13,7 @@ from engine.runtime.settings import SamplingSettings
 from synthetic_model import build_synthetic_model
 from ui.engine_client import EngineClient
 from ui.shell.main_window import MainWindow
-
-WAIT_MS = 20000
+from waits import WAIT_MS
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from engine.runtime.settings import SamplingSettings
-
-WAIT_MS = 20000
+from waits import WAIT_MS
 
 
 def start_long_reply(app, counting_model) -> int:

@@ -7,6 +7,7 @@ import re
 from PySide6.QtCore import Qt
 
 from synthetic_model import REPLY_TEXT
+from waits import WAIT_MS
 
 
 def test_welcome_until_a_model_is_loaded(window):
@@ -51,7 +52,7 @@ def test_stop_keeps_the_partial_reply_and_typing_goes_on(chat, counting_model, q
     chat.use(temperature=0.0, max_new_tokens=1000)
     chat.send("count", wait=False)
     reply = chat.controller.tree.active_path()[-1]
-    qtbot.waitUntil(lambda: len(reply.content.split()) >= 3, timeout=20000)  # by count, not by time
+    qtbot.waitUntil(lambda: len(reply.content.split()) >= 3, timeout=WAIT_MS)  # by count, not by time
     composer = chat.window.composer
     assert composer.button.text() == "Stop"
     qtbot.keyClicks(composer.input, "next question")
@@ -122,7 +123,7 @@ def test_status_shows_exact_tokens_and_the_context_filling_while_streaming(chat,
     chat.send("count", wait=False)
     status = chat.window.status
     pattern = re.compile(r"Writing… (\d+) tokens in [\d.]+ s · [\d.]+ tokens/s")
-    qtbot.waitUntil(lambda: pattern.match(status.activity.text()) is not None, timeout=20000)
+    qtbot.waitUntil(lambda: pattern.match(status.activity.text()) is not None, timeout=WAIT_MS)
     shown = int(pattern.match(status.activity.text()).group(1))
     assert shown >= 1 and status.context_meter.value() == 2 + shown  # "count" prompt: BOS + one token
     chat.window.composer.button.click()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QToolTip, QWidget
 
 from layout_check import settle, show_conversation
 from ui.history.entry_delegate import NEEDLE_ROLE, SNIPPET_ROLE, highlighted_html, near_match
 from ui.history.sidebar import SidebarEntry
 from ui.shell.theme import DARK, HIGH_CONTRAST, LIGHT
+from waits import WAIT_MS
 
 
 def shown_tooltip() -> QWidget | None:
@@ -25,7 +26,7 @@ def test_long_tooltips_wrap_inside_an_800_px_window(window, qtbot):
     assert len(long_tips) >= 2  # the provider and the settings explain themselves at length
     for widget in long_tips[:4]:
         QApplication.sendEvent(widget, _tooltip_event(widget))
-        qtbot.waitUntil(lambda: shown_tooltip() is not None, timeout=5000)
+        qtbot.waitUntil(lambda: shown_tooltip() is not None, timeout=WAIT_MS)
         assert shown_tooltip().width() <= 420 < window.width()
         QToolTip.hideText()
 

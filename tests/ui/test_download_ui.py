@@ -13,9 +13,9 @@ from engine.models.registry import Registry
 from hub_server import FakeHub, files_from_folder
 from synthetic_model import REPLY_TEXT, build_synthetic_model
 from ui.models.model_library import ModelLibrary
+from waits import WAIT_MS
 
 REPO = "test-org/synthetic-onnx"
-WAIT_MS = 20000
 SYNTHETIC = CatalogModel(
     id="synthetic", name="Synthetic chat", repo=REPO, description="A tiny model for tests.", license="MIT",
     context_length=256, source_note="tests", variants=(Variant("cpu", "cpu-int4", 1_300_000, False, 100_000_000, 0,

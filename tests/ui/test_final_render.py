@@ -10,6 +10,7 @@ from ui.chat.body_anchor import reading_anchor
 from ui.chat.chat_view import ChatView
 from ui.chat.code_block import CodeBlock
 from ui.chat.conversation_model import ConversationTree
+from waits import WAIT_MS
 
 # Markdown that changes height when rendered: headings, gaps between paragraphs, list markers, code widgets.
 SECTION = ("## Part {n}\n\nSome **bold** words and `code`, then\na second line of the paragraph.\n\n"
@@ -33,7 +34,7 @@ def streaming_view(qtbot):
         chunk = REPLY[start:start + 37]
         reply.content += chunk
         widget.append_text(chunk)
-    qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 1000, timeout=5000)
+    qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 1000, timeout=WAIT_MS)
     reply.record = ReplyRecord(finish_reason="eos")
     return view, widget
 
@@ -57,7 +58,7 @@ def test_the_line_being_read_stays_where_it_was(streaming_view, qtbot, reading):
     before = screen_y(view, widget, reading)
     assert before == 40 and bar.value() < bar.maximum() - 100
     widget.render_final()
-    qtbot.waitUntil(lambda: len(widget.text_widgets()) > 1, timeout=2000)
+    qtbot.waitUntil(lambda: len(widget.text_widgets()) > 1, timeout=WAIT_MS)
     assert widget.text_widgets()[1].__class__ is CodeBlock  # rendered: code blocks are widgets now
     assert abs(screen_y(view, widget, reading) - before) <= 4
 
@@ -76,9 +77,9 @@ def test_without_the_anchor_the_render_would_jump(streaming_view, qtbot, monkeyp
 def test_a_view_following_the_stream_stays_at_the_end(streaming_view, qtbot):
     view, widget = streaming_view
     bar = view.scroll.verticalScrollBar()
-    qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=2000)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=WAIT_MS)
     assert reading_anchor(widget.body) is None
     widget.render_final()
     height = view.scroll.viewport().height()
-    qtbot.waitUntil(lambda: 0 <= screen_y(view, widget, "The end: line to read.") < height, timeout=2000)
+    qtbot.waitUntil(lambda: 0 <= screen_y(view, widget, "The end: line to read.") < height, timeout=WAIT_MS)
     assert bar.value() == bar.maximum()

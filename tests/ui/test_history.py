@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
 from app.storage.store import ConversationStore, default_path
 from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT
-
-WAIT_MS = 20000
+from waits import WAIT_MS
 
 
 def test_sending_stores_the_message_and_the_reply_with_settings_and_stats(open_app, chat_model, store):

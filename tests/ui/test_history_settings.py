@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.gui import StartOptions, build_window
 from app.storage.settings import AppSettings
 from engine.runtime.settings import SamplingSettings
+from waits import WAIT_MS
 
 
 def open_window(qtbot, **options):
@@ -16,7 +17,7 @@ def open_window(qtbot, **options):
 
 def test_settings_and_window_size_survive_a_restart(qtbot, chat_model):
     first = open_window(qtbot, model=str(chat_model))
-    qtbot.waitUntil(lambda: first.controller.model is not None, timeout=20000)
+    qtbot.waitUntil(lambda: first.controller.model is not None, timeout=WAIT_MS)
     first.settings_panel.apply(SamplingSettings(temperature=0.35, top_p=0.5, top_k=12, max_new_tokens=99, seed=42))
     first.settings_panel.system_prompt_edit.setPlainText("Answer briefly.")
     first.picker.set_provider("cpu")
@@ -31,7 +32,7 @@ def test_settings_and_window_size_survive_a_restart(qtbot, chat_model):
     assert second.settings_panel.system_prompt() == "Answer briefly."
     assert second.picker.provider() == "cpu"
     assert second.height() == 560  # the offscreen screen is 800 px wide, narrower than the window can be
-    qtbot.waitUntil(lambda: second.controller.model is not None, timeout=20000)  # the last model, loaded again
+    qtbot.waitUntil(lambda: second.controller.model is not None, timeout=WAIT_MS)  # the last model, loaded again
     assert second.controller.model.path == str(chat_model)
     second.close()
 
@@ -48,7 +49,7 @@ def test_flags_override_saved_settings(qtbot):
 def test_changes_are_saved_shortly_after_they_happen(qtbot):
     window = open_window(qtbot)
     window.settings_panel.apply(SamplingSettings(temperature=1.25))
-    qtbot.waitUntil(lambda: AppSettings.load().temperature == 1.25, timeout=5000)
+    qtbot.waitUntil(lambda: AppSettings.load().temperature == 1.25, timeout=WAIT_MS)
     window.close()
 
 

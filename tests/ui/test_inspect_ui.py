@@ -12,9 +12,7 @@ from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT, TOKEN_ID
 from ui.inspect.inspector import attach_inspector
 from ui.inspect.token_view import TokenView, pieces
-
-
-WAIT_MS = 20000
+from waits import WAIT_MS
 
 
 @pytest.fixture

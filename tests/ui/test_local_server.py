@@ -18,8 +18,7 @@ from server_reference import GREEDY, chat_text
 from synthetic_model import REPLY_TEXT
 from ui.engine_client import EngineClient
 from ui.shell.main_window import MainWindow
-
-WAIT_MS = 20000
+from waits import WAIT_MS
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from ui.chat.render.markdown_document import render_markdown
 from ui.chat.render.plain_text import BREAK_OPPORTUNITY, breakable
 from ui.chat.render.style import RenderStyle
 from ui.chat.safe_text import SafeBrowser
+from waits import WAIT_MS
 
 
 def rendered(text: str) -> QTextDocument:
@@ -155,7 +156,7 @@ def test_code_scrolls_sideways_instead_of_wrapping(qtbot):
     qtbot.addWidget(block)
     block.resize(400, 200)
     block.show()
-    qtbot.waitUntil(lambda: block.text.horizontalScrollBar().maximum() > 0, timeout=2000)
+    qtbot.waitUntil(lambda: block.text.horizontalScrollBar().maximum() > 0, timeout=WAIT_MS)
     assert block.text.document().blockCount() == 1
     assert block.text.document().firstBlock().layout().lineCount() == 1  # one line, not wrapped
     assert block.text.height() >= block.text.document().size().height()  # the bar does not cover the line
@@ -184,7 +185,7 @@ def test_copy_button_says_copied_then_copy_again(qtbot):
     block.copy_button.click()
     assert QGuiApplication.clipboard().text() == "print(1)"
     assert block.copy_button.text() == "Copied"
-    qtbot.waitUntil(lambda: block.copy_button.text() == "Copy", timeout=2000)
+    qtbot.waitUntil(lambda: block.copy_button.text() == "Copy", timeout=WAIT_MS)
 
 
 def test_a_user_message_is_shown_as_written(qtbot):

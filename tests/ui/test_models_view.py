@@ -11,6 +11,7 @@ from engine.models.hardware import Hardware
 from engine.models.registry import Registry, folder_size
 from ui.models.model_library import ModelLibrary
 from ui.shell.units import human_bytes
+from waits import WAIT_MS
 
 GB = 1_000_000_000
 
@@ -52,7 +53,7 @@ def test_installed_models_show_their_size_and_open(view, library, chat_model, wi
     assert row.size_label.text() == human_bytes(folder_size(chat_model))
     row.open_button.click()
     assert window.chat_view.isVisible() and not view.isVisible()
-    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)
 
 
 def test_remove_asks_first_and_forgets_the_model(view, library, chat_model, monkeypatch):
@@ -92,7 +93,7 @@ def test_the_model_flag_accepts_an_installed_id(chat_model, qtbot):
     Registry(paths.models_dir()).add_local(chat_model)
     window = build_window(StartOptions(model="synthetic-chat"))
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=WAIT_MS)
     assert window.controller.model.path == str(chat_model.resolve())
     window.close()
     with pytest.raises(ModelFolderMissing, match="no installed model called 'nothing-here'"):

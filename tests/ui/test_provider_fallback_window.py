@@ -9,8 +9,8 @@ from distributions import the_other_flavour
 from engine.runtime import genai as genai_module
 from engine.runtime.genai import flavour_problem, installed_flavours
 from engine.runtime.providers import built_in_providers
+from waits import WAIT_MS
 
-WAIT_MS = 20000
 
 pytestmark = pytest.mark.providers
 

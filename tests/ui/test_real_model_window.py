@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication
 
 from conftest import shared_model
 from ui.chat.code_block import CodeBlock
+from waits import WAIT_MS
 
 REAL_MODEL_WAIT_MS = 180_000  # loading and replying on a busy 2-core machine; nothing here depends on speed
 FENCE = re.compile(r"```(\w*)\n(.*?)\n```", re.DOTALL)
@@ -31,7 +32,7 @@ def test_a_real_models_code_block_is_rendered_and_copies_exactly_the_code(chat, 
     blocks = chat.messages()[-1].findChildren(CodeBlock)
     assert [block.code for block in blocks][: len(fenced)] == [c for _, c in fenced]
     block = blocks[0]
-    qtbot.waitUntil(block.isVisible, timeout=5000)  # shown once the final render is laid out
+    qtbot.waitUntil(block.isVisible, timeout=WAIT_MS)  # shown once the final render is laid out
     assert block.text.toPlainText() == code
     assert language.lower() in block.accessibleName().lower()
     assert "```" not in chat.shown_text(len(chat.messages()) - 1)  # fences are rendered, not shown

@@ -14,8 +14,7 @@ from app.gui import StartOptions, build_window
 from app.storage.settings import settings_path
 from app.storage.store import ConversationStore, default_path
 from fake_openai import FakeOpenAI, reply_words
-
-WAIT_MS = 20000
+from waits import WAIT_MS
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from ui.chat.conversation_model import ConversationTree
 from ui.chat.markdown_blocks import Block, split_blocks
 from ui.chat.message_widget import MessageWidget
 from ui.chat.safe_text import SafeBrowser
+from waits import WAIT_MS
 
 
 def test_images_and_local_files_in_a_reply_are_not_loaded(qtbot, tmp_path, monkeypatch):
@@ -94,7 +95,7 @@ def test_code_colours_follow_a_switch_to_dark(qtbot):
     app = QApplication.instance()
     try:
         use_dark_palette(app, True)
-        qtbot.waitUntil(lambda: keyword_colour() != light, timeout=2000)
+        qtbot.waitUntil(lambda: keyword_colour() != light, timeout=WAIT_MS)
     finally:
         use_dark_palette(app, False)
-    qtbot.waitUntil(lambda: keyword_colour() == light, timeout=2000)
+    qtbot.waitUntil(lambda: keyword_colour() == light, timeout=WAIT_MS)

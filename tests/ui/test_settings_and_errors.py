@@ -11,6 +11,7 @@ import pytest
 from engine.errors import EngineCrashed
 from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT
+from waits import WAIT_MS
 
 
 def test_max_tokens_field_limits_the_reply(chat, chat_model):
@@ -43,7 +44,7 @@ def test_broken_model_folder_shows_a_banner_and_the_app_stays_usable(chat, chat_
     broken.mkdir()
     (broken / "genai_config.json").write_text("{ not json", encoding="utf-8")
     chat.window.load_model(str(broken))
-    qtbot.waitUntil(chat.window.banner.isVisible, timeout=20000)
+    qtbot.waitUntil(chat.window.banner.isVisible, timeout=WAIT_MS)
     assert "cannot be read" in chat.window.banner.message.text()
     assert chat.window.chat_view.currentWidget() is chat.window.chat_view.welcome
     assert not chat.window.composer.button.isEnabled()
@@ -68,7 +69,7 @@ def test_engine_killed_mid_reply_is_survived(chat, counting_model, qtbot):
     reply = chat.controller.tree.active_path()[-1]
     assert reply.interrupted and reply.content.split()[0] == "one"
     assert chat.messages()[-1].note.text() == "Interrupted"
-    with qtbot.waitSignal(chat.window.client.engine_restarted, timeout=20000):
+    with qtbot.waitSignal(chat.window.client.engine_restarted, timeout=WAIT_MS):
         chat.use(temperature=0.0, max_new_tokens=5)
         chat.send("count")
     assert chat.controller.tree.active_path()[-1].record.finish_reason == "max_tokens"
@@ -103,7 +104,7 @@ def test_a_failed_load_leaves_no_stale_model_or_context_in_the_status_bar(chat, 
     status = chat.window.status
     assert status.context_label.isVisible() and "synthetic-chat" in status.model_label.text()
     chat.window.load_model(str(tmp_path / "missing"))
-    qtbot.waitUntil(lambda: chat.window.banner.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: chat.window.banner.isVisible(), timeout=WAIT_MS)
     assert status.activity.text() == "No model loaded"
     assert not status.context_label.isVisible() and not status.context_meter.isVisible()
     assert status.model_label.text() == ""

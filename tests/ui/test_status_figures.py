@@ -7,8 +7,7 @@ from engine.runtime.conversation import Message
 from engine.runtime.model import load_model
 from engine.runtime.session import ChatSession
 from engine.runtime.settings import SamplingSettings
-
-WAIT_MS = 20000
+from waits import WAIT_MS
 
 
 def context_shown(window) -> int:

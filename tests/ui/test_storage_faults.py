@@ -12,14 +12,14 @@ from PySide6.QtWidgets import QApplication
 
 import app.history as history_module
 import app.storage.store as store_module
-from app.history import UNSHOWABLE, ChatHistory
+from app.history import ChatHistory
 from app.storage.importing import import_json
 from app.storage.store import MEMORY_NOTICE, ConversationStore, default_path
 from app.gui import StartOptions, build_window
 from small_disk import mount_small_disk, remount_read_only, unmount
 from synthetic_model import REPLY_TEXT
+from waits import WAIT_MS
 
-WAIT_MS = 20000
 real_connect = store_module._connect
 
 

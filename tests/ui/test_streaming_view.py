@@ -7,6 +7,7 @@ import time
 from PySide6.QtCore import Qt
 
 from ui.chat.message_widget import MessageWidget
+from waits import WAIT_MS
 
 
 def test_chunks_are_coalesced_and_markdown_rendered_once(chat, counting_model, monkeypatch, qtbot):
@@ -43,8 +44,8 @@ def test_scrolling_follows_the_stream_until_the_user_scrolls_up(chat, counting_m
         chat.send("Hi")
     chat.send("count", wait=False)
     # enough text below the view that scrolling to the top is clearly "up" (the window's minimum height is 480)
-    qtbot.waitUntil(lambda: bar.maximum() > 100 and chat.controller.generating, timeout=20000)
-    qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=20000)
+    qtbot.waitUntil(lambda: bar.maximum() > 100 and chat.controller.generating, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=WAIT_MS)
     bar.setValue(0)  # the user scrolls up to read
     chat.wait_idle()
     assert bar.value() == 0 and bar.maximum() > 0

@@ -8,6 +8,7 @@ from engine.runtime.record import ReplyRecord
 from ui.chat.conversation_model import ConversationTree
 from ui.chat.message_widget import MessageWidget
 from ui.chat.render.thinking import ThinkingStream, split_thinking
+from waits import WAIT_MS
 
 REPLY = "<think>\nThe user greets me.\nI should greet back.\n</think>\n\nHello! **How** can I help?"
 R1_REPLY = "The user greets me.\nGreet back.\n</think>\n\nHello!"
@@ -88,7 +89,7 @@ def test_thinking_is_shown_live_then_folds_and_stays_folded_after_the_render(qtb
     assert answer.toPlainText() == "Hello! How can I help?"  # rendered: the stars became bold
     section.toggle.click()
     assert section.expanded
-    qtbot.waitUntil(section.text.isVisible, timeout=2000)  # a widget added to a shown one appears next loop
+    qtbot.waitUntil(section.text.isVisible, timeout=WAIT_MS)  # a widget added to a shown one appears next loop
 
 
 def test_an_r1_shaped_reply_moves_its_thinking_into_the_section(qtbot):

@@ -10,9 +10,9 @@ from engine.models.registry import Registry
 from synthetic_model import REPLY_TEXT
 from ui.models.model_library import ModelLibrary
 from ui.models.welcome import NOTHING_FITS
+from waits import WAIT_MS
 
 GB = 1_000_000_000
-WAIT_MS = 20000
 
 
 @pytest.fixture
