@@ -51,6 +51,14 @@ def test_top_tokens_when_the_best_hide_between_sampled_positions():
     assert len(set(top_tokens(flat, 40).tolist())) == 40
 
 
+@pytest.mark.parametrize("vocab", [VOCAB + 3, 49_157])
+def test_top_tokens_find_the_best_in_a_vocabulary_that_is_not_a_multiple_of_eight(vocab):
+    logits = model_like_logits(7, vocab)
+    logits[-3:] = 40.0 + np.arange(3, dtype=np.float32)  # the best three are the last tokens
+    best = top_tokens(logits, 40).tolist()
+    assert best == np.argsort(-logits, kind="stable")[:40].tolist() and best[:3] == [vocab - 1, vocab - 2, vocab - 3]
+
+
 @pytest.mark.parametrize("top_k, top_p", [(40, 0.9), (0, 0.9), (0, 0.5), (200, 1.0), (1, 1.0)])
 def test_drawn_probabilities_follow_the_definitions(top_k, top_p):
     for seed in range(4):
