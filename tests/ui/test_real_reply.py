@@ -15,8 +15,12 @@ from ui.chat.conversation_model import ConversationTree
 from ui.chat.message_widget import MessageWidget
 from ui.chat.safe_text import SafeBrowser
 
-PROMPT = ("Write a Python function that reverses a string. Put the code in a fenced code block, then list three "
-          "tips as bullet points.")
+# A greedy reply depends on the processor's kernels (AVX2 and AVX-512 round differently), so the test asks until
+# one reply holds both a fence and a list; on every machine seen so far one of these does.
+PROMPTS = ("Write a Python function that reverses a string. Put the code in a fenced code block, then list three "
+           "tips as bullet points.",
+           "List three tips for writing clean Python as bullet points, then show a short Python example in a fenced "
+           "code block.")
 
 
 def expected_parts(text: str) -> tuple[list[tuple[str, str]], list[str]]:
@@ -32,21 +36,33 @@ def expected_parts(text: str) -> tuple[list[tuple[str, str]], list[str]]:
     return fences, items
 
 
-def test_a_smollm2_reply_with_a_list_and_code(qtbot):
-    session = ChatSession(load_model(shared_model("smollm2-135m-instruct"), "cpu"))
-    reply = session.reply([Message("user", PROMPT)], SamplingSettings(temperature=0.0, max_new_tokens=110))
+def streamed_reply(qtbot, session: ChatSession, prompt: str):
+    """The reply to ``prompt`` streamed into a message widget as the window receives it."""
+    reply = session.reply([Message("user", prompt)], SamplingSettings(temperature=0.0, max_new_tokens=110))
     tree = ConversationTree()
-    tree.append("user", PROMPT)
+    tree.append("user", prompt)
     node = tree.append("assistant")
     widget = MessageWidget(node)
     qtbot.addWidget(widget)
     widget.show()
-    for piece in reply:  # as the window receives it
+    for piece in reply:
         node.content += piece
         widget.append_text(piece)
     assert widget.text_widgets()[0].toPlainText() == node.content.lstrip("\n")  # streamed: every line kept
-    fences, items = expected_parts(node.content)
-    assert fences and items, f"the model did not write both a fence and a list this time: {node.content!r}"
+    return reply, node, widget
+
+
+def test_a_smollm2_reply_with_a_list_and_code(qtbot):
+    session = ChatSession(load_model(shared_model("smollm2-135m-instruct"), "cpu"))
+    written = []
+    for prompt in PROMPTS:
+        reply, node, widget = streamed_reply(qtbot, session, prompt)
+        fences, items = expected_parts(node.content)
+        if any(code for _, code in fences) and items:
+            break
+        written.append(node.content)
+    else:
+        raise AssertionError(f"no reply held both a fence and a list: {written!r}")
     node.record = ReplyRecord(finish_reason=reply.record.finish_reason)
     widget.render_final()
     views = widget.text_widgets()
