@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QPushButton, QToolButton
 
 from engine.runtime.settings import SamplingSettings
 from synthetic_model import REPLY_TEXT, TOKEN_ID
@@ -61,7 +61,7 @@ def test_tokens_of_a_reply_written_without_them_are_read_afterwards(inspected, c
     chat.send("Hi")
     widget = chat.messages()[1]
     assert not widget.node.steps  # off: nothing read while writing
-    button = next(b for b in widget.findChildren(type(inspector.show_tokens)) if b.text() == "Tokens")
+    button = next(b for b in widget.findChildren(QToolButton) if b.text() == "Tokens")
     button.click()
     view = token_view(chat, 1)
     assert [s.chosen.token for s in view.steps] == widget.node.token_ids

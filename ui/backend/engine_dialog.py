@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLayout, QVBoxLayout, QWidget
 
 from ui.backend.engine_panel import EnginePanel
+from ui.shell.bar_button import BarButton
 
 DIALOG_WIDTH = 580
 
@@ -27,11 +28,12 @@ class EngineDialog(QDialog):
         super().showEvent(event)
 
 
-class EngineButton(QPushButton):
-    """Says where replies come from; clicking it opens the choice."""
+class EngineButton(BarButton):
+    """Says where replies come from; clicking it opens the choice. On a narrow top bar, only its icon."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("engine", "", parent)
+        self.setAutoRaise(True)
         self.setAccessibleName("Engine")
         self.show_engine(None, "")
 

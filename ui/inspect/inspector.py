@@ -18,6 +18,7 @@ from ui.chat.message_widget import MessageWidget
 from ui.inspect.inspect_dialog import InspectDialog
 from ui.inspect.next_token_chart import NextTokenPanel
 from ui.inspect.token_view import TokenView
+from ui.shell.bar_button import BarButton
 
 PREVIEW_DEBOUNCE_MS = 350
 CHOICES = 5
@@ -36,8 +37,7 @@ class Inspector(QObject):
         self.settings_panel, self.composer = window.settings_panel, window.composer
         self.panel = NextTokenPanel()
         self.settings_panel.add_section("Next token", self.panel)
-        self.show_tokens = QToolButton()
-        self.show_tokens.setText("Show tokens")
+        self.show_tokens = BarButton("tokens", "Show tokens")
         self.show_tokens.setCheckable(True)
         self.show_tokens.setAccessibleName("Show tokens on every reply")
         self.show_tokens.setToolTip("Show every reply as the tokens the model wrote, shaded by how sure it was; "

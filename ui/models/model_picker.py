@@ -3,15 +3,18 @@ installed models or the Models page) and the execution provider."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QToolButton,
+                               QWidget)
 
 from engine.runtime.providers import LABELS, PROVIDERS
 from ui.shell.a11y import label_for
 
 NO_MODEL_TEXT = "Choose a model"
-MODEL_NAME_PX = 240
+MENU_MARK = "  ▾"
+SHORTEST_NAME = 10  # characters of the model's name kept when the bar is narrow, before the "…"
+MODEL_TIP = "The model in use; click to open another"
 PROVIDER_TIP = ("Where the model runs. Auto picks the best this computer offers for the model; if a graphics "
                 "card cannot be used, LocalChat falls back to the CPU and says why.")
 
@@ -25,18 +28,63 @@ def effective_provider(choice: str, built_for: str | None) -> str:
     return built_for if choice == "auto" and built_for else choice
 
 
+class ModelButton(QToolButton):
+    """The model's name with the menu mark; on a narrow bar the name is elided with "…" (at least its first
+    SHORTEST_NAME characters stay), and the whole name is in the tooltip and accessible description."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._name = NO_MODEL_TEXT
+        self.setText(NO_MODEL_TEXT + MENU_MARK)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # it gives way down to its minimum
+
+    def set_name(self, name: str) -> None:
+        self._name = name
+        self._elide()
+        self.updateGeometry()
+
+    def name(self) -> str:
+        return self._name
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self._size_for(self._name)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        shortest = self._name if len(self._name) <= SHORTEST_NAME + 1 else self._name[:SHORTEST_NAME] + "…"
+        return self._size_for(shortest)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._elide()
+
+    def _size_for(self, name: str) -> QSize:
+        """The button's size showing ``name``: the style's hint for the text shown, adjusted by the difference."""
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        return QSize(hint.width() + metrics.horizontalAdvance(name + MENU_MARK)
+                     - metrics.horizontalAdvance(self.text()), hint.height())
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        padding = super().sizeHint().width() - metrics.horizontalAdvance(self.text())
+        room = self.width() - padding - metrics.horizontalAdvance(MENU_MARK)
+        fits = metrics.horizontalAdvance(self._name) <= room  # the measure the size hints use
+        shown = self._name if fits else metrics.elidedText(self._name, Qt.TextElideMode.ElideRight, max(room, 0))
+        if shown + MENU_MARK != self.text():
+            self.setText(shown + MENU_MARK)
+
+
 class ModelPicker(QWidget):
     load_requested = Signal(str, str)  # path, provider
     models_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model_button = QToolButton()
+        self.model_button = ModelButton()
         self.model_button.setObjectName("modelButton")
-        self.model_button.setText(NO_MODEL_TEXT + "  ▾")
         self.model_button.setAccessibleName("Model")
         self.model_button.setAccessibleDescription("No model loaded")
-        self.model_button.setToolTip("The model in use; click to open another")
+        self.model_button.setToolTip(MODEL_TIP)
         self.model_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self)
         self.model_button.setMenu(self.menu)
@@ -75,12 +123,14 @@ class ModelPicker(QWidget):
 
     def show_model(self, name: str | None) -> None:
         """The model in use (None: none loaded)."""
-        text = f"{name or NO_MODEL_TEXT}  ▾"
-        self.model_button.setText(text)
-        # the whole name up to a point, so a narrow window folds the sidebar before it cuts the name
-        self.model_button.setMinimumWidth(min(MODEL_NAME_PX, self.model_button.fontMetrics().horizontalAdvance(text)
-                                              + 32))
+        self.model_button.set_name(name or NO_MODEL_TEXT)
         self.model_button.setAccessibleDescription(f"{name} is loaded" if name else "No model loaded")
+        self.model_button.setToolTip(self.model_tip())
+
+    def model_tip(self) -> str:
+        """The model button's tooltip: the whole name (it may be elided on the button)."""
+        name = self.model_button.name()
+        return MODEL_TIP if name == NO_MODEL_TEXT else f"{name}: {MODEL_TIP[0].lower()}{MODEL_TIP[1:]}"
 
     def set_installed(self, models: list[tuple[str, str, str | None]]) -> None:
         """Installed models for the menu: (label, folder, provider it was built for)."""

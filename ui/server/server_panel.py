@@ -28,13 +28,21 @@ class ServerSwitch(QWidget):
         self.page_button = QToolButton()
         self.page_button.setText("Off")
         self.page_button.setAccessibleName("Local server details")
-        self.page_button.setToolTip("URL, API key and request log")
+        self.page_button.setToolTip("Local server off. URL, API key and request log")
         self.page_button.setAutoRaise(True)
+        self.page_button.setProperty("icon_name", "server")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.check)
         layout.addWidget(self.page_button)
+        self.set_compact(False)
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact, only the button to the page (where the switch is too), as a server icon."""
+        self.check.setVisible(not compact)
+        self.page_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if compact
+                                            else Qt.ToolButtonStyle.ToolButtonTextOnly)
 
 
 class ServerPanel(QFrame):
@@ -171,7 +179,8 @@ class ServerPanel(QFrame):
             switch.blockSignals(False)
         port = self._url.rsplit(":", 1)[-1].split("/")[0]
         self.top_bar_switch.page_button.setText(f":{port}" if running else ("Needs attention" if reason else "Off"))
-        self.top_bar_switch.page_button.setToolTip(self._url if running else "URL, API key and request log")
+        state = f"on at {self._url}" if running else ("needs attention" if reason else "off")
+        self.top_bar_switch.page_button.setToolTip(f"Local server {state}. URL, API key and request log")
         self.state.setText(f"On · {self._url}" if running else (reason or "Off"))
         self.state.setProperty("error", bool(reason) and not running)
         self.state.style().unpolish(self.state)

@@ -52,8 +52,27 @@ def _keyboard(p: QPainter) -> None:
     p.drawLine(QPointF(8, 14), QPointF(16, 14))
 
 
+def _tokens(p: QPainter) -> None:
+    for x in (2.5, 9.5, 16.5):
+        p.drawRoundedRect(QRectF(x, 8.5, 5, 7), 1.2, 1.2)
+
+
+def _server(p: QPainter) -> None:
+    for y in (4.5, 13.5):
+        p.drawRoundedRect(QRectF(4, y, 16, 6), 1.5, 1.5)
+        p.drawPoint(QPointF(8, y + 3))
+
+
+def _engine(p: QPainter) -> None:
+    p.drawRoundedRect(QRectF(7, 7, 10, 10), 1.5, 1.5)
+    for at in (10, 14):
+        for a, b in ((QPointF(at, 3.5), QPointF(at, 7)), (QPointF(at, 17), QPointF(at, 20.5)),
+                     (QPointF(3.5, at), QPointF(7, at)), (QPointF(17, at), QPointF(20.5, at))):
+            p.drawLine(a, b)
+
+
 SHAPES: dict[str, Draw] = {"menu": _menu, "plus": _plus, "search": _search, "sliders": _sliders, "wide": _wide,
-                           "keyboard": _keyboard}
+                           "keyboard": _keyboard, "tokens": _tokens, "server": _server, "engine": _engine}
 
 
 def line_icon(name: str, color: QColor, size: int = 24) -> QIcon:

@@ -1,11 +1,13 @@
 """The main window: the conversation sidebar, the chat (top bar, centred column, composer) and Reply settings.
 
-    ┌─────────┬──────────────────────────────────────────┬──────────┐
-    │ sidebar │ top bar: model ▾ on provider ▾ … [slots]  │  Reply   │
-    │ (260 px │ banner                                    │ settings │
-    │ or rail)│   centred column of messages (≤ 760 px)   │ (300 px, │
-    │         │   ( rounded composer with Send/Stop )     │ hideable)│
-    └─────────┴──────────────────────────────────────────┴──────────┘
+    ┌─────────┬──────────────────────────────────────────────────────┐
+    │ sidebar │ top bar: model ▾ on provider ▾ … [slots] [↔] [settings] │
+    │ (260 px ├───────────────────────────────────────────┬──────────┤
+    │ or rail)│ banner                                    │  Reply   │
+    │         │   centred column of messages (≤ 760 px)   │ settings │
+    │         │   ( rounded composer with Send/Stop )     │ (300 px, │
+    │         │                                           │ hideable)│
+    └─────────┴───────────────────────────────────────────┴──────────┘
     status bar: reply figures · model · context meter
 
 Other parts slot in with ``add_top_bar_widget`` (switches, indicators), ``add_status_widget``,
@@ -130,7 +132,6 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(center)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.top_bar)
         column.addWidget(self._top_row_widget)
         column.addWidget(self.pages, 1)
         self.settings_scroll = QScrollArea()
@@ -142,13 +143,24 @@ class MainWindow(QMainWindow):
         self.settings_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.settings_scroll.setWidget(self.settings_panel)
         self.settings_scroll.setFixedWidth(SETTINGS_WIDTH)
+        panes = QWidget()  # the chat and Reply settings side by side, under the top bar (as in LM Studio)
+        beside = QHBoxLayout(panes)
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.setSpacing(0)
+        beside.addWidget(center, 1)
+        beside.addWidget(self.settings_scroll)
+        main = QWidget()
+        under_bar = QVBoxLayout(main)
+        under_bar.setContentsMargins(0, 0, 0, 0)
+        under_bar.setSpacing(0)
+        under_bar.addWidget(self.top_bar)
+        under_bar.addWidget(panes, 1)
         body = QWidget()
         row = QHBoxLayout(body)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.sidebar)
-        row.addWidget(center, 1)
-        row.addWidget(self.settings_scroll)
+        row.addWidget(main, 1)
         self._update_column_widths()
         return body
 
@@ -268,11 +280,12 @@ class MainWindow(QMainWindow):
         set_column_width(self._top_widgets, self._top_row, wide)
 
     def _fit_panels(self) -> None:
-        needed = max(CHAT_MIN, self.top_bar.needed_width())  # the model name and every control but Models
+        needed = CHAT_MIN
         page = self.pages.currentWidget()
         if page is not None and page is not self._chat_page:
             needed = max(needed, page.minimumSizeHint().width())
-        panels = fit_panels(self.width(), self._sidebar_wish, self._settings_wish, self._settings_last, needed)
+        panels = fit_panels(self.width(), self._sidebar_wish, self._settings_wish, self._settings_last, needed,
+                            bar_min=self.top_bar.minimum_width())
         self.sidebar.set_collapsed(not panels.sidebar_full)
         self.settings_scroll.setVisible(panels.settings_shown)
         self.top_bar.settings_button.blockSignals(True)
@@ -408,7 +421,7 @@ class MainWindow(QMainWindow):
         self.picker.model_button.setEnabled(not generating)
         self.picker.provider_combo.setEnabled(not generating)
         tip = "Wait for the reply to finish (or stop it with Esc) to change the model" if generating else ""
-        self.picker.model_button.setToolTip(tip or "The model in use; click to open another")
+        self.picker.model_button.setToolTip(tip or self.picker.model_tip())
         if generating:
             self.banner.hide()
 

@@ -23,10 +23,11 @@ class Panels:
 
 
 def fit_panels(width: int, sidebar_wish: bool, settings_wish: bool, settings_last: bool,
-               chat_min: int = CHAT_MIN) -> Panels:
+               chat_min: int = CHAT_MIN, bar_min: int = 0) -> Panels:
     """What to show at ``width``; ``settings_last``: the settings were opened after the sidebar was unfolded.
 
-    ``chat_min`` is what the chat needs (more than CHAT_MIN when the top bar holds many controls).
+    ``chat_min`` is what the chat needs (more than CHAT_MIN for a page such as Models); ``bar_min`` is the
+    narrowest the top bar can be, which spans the chat and the settings: the sidebar folds to leave it that.
     """
     def room(sidebar: bool, settings: bool) -> int:
         return width - (SIDEBAR_FULL if sidebar else SIDEBAR_RAIL) - (SETTINGS_WIDTH if settings else 0)
@@ -43,4 +44,6 @@ def fit_panels(width: int, sidebar_wish: bool, settings_wish: bool, settings_las
         sidebar = False
     if room(sidebar, settings) < CHAT_MIN - 140 and settings:  # too narrow even for a compact chat
         settings = False
+    if sidebar and width - SIDEBAR_FULL < bar_min:
+        sidebar = False
     return Panels(sidebar, settings)
