@@ -1,7 +1,8 @@
 """Render "inference made visible" from a real conversation: ``python -m app.devtools.screenshot_inspect DIR``.
 
 Writes DIR/tokens.png (a reply shown as tokens, with the popover of the step where the model hesitated
-most), DIR/next-token-cold.png and DIR/next-token-hot.png (the next-token chart for the same typed text at
+most), DIR/tokens-keyboard.png (the same token reached with the arrow keys and its popover opened with Enter),
+DIR/next-token-cold.png and DIR/next-token-hot.png (the next-token chart for the same typed text at
 temperature 0.3 and 1.5) and DIR/xray.png (the Inspect dialog's prompt X-ray of the second reply).  Uses
 ../shared/models/smollm2-135m-instruct; LocalChat's home is a temporary folder.
 """
@@ -39,6 +40,20 @@ def with_popup(window_image, window, popup):
     painter.drawPixmap(window.mapFromGlobal(popup.pos()), popup.grab())
     painter.end()
     return window_image
+
+
+def reach_by_keyboard(app, view, step: int):  # noqa: ANN001, ANN201 - Qt objects imported late
+    """Tab into ``view``, move the highlight with Right to ``step``'s token and open its popover with Enter."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    view.setFocus(Qt.FocusReason.TabFocusReason)
+    app.processEvents()
+    while view.spans[view.current][0] < step:
+        QTest.keyClick(view, Qt.Key.Key_Right)
+    QTest.keyClick(view, Qt.Key.Key_Return)
+    app.processEvents()
+    return view.popover
 
 
 def main(argv: list[str]) -> int:
@@ -82,6 +97,9 @@ def main(argv: list[str]) -> int:
         app.processEvents()
         with_popup(window.grab(), window, popover).save(str(out / "tokens.png"))
         popover.close()
+        keyboard_popover = reach_by_keyboard(app, view, hesitant)
+        with_popup(window.grab(), window, keyboard_popover).save(str(out / "tokens-keyboard.png"))
+        keyboard_popover.close()
 
         window.composer.input.setPlainText(TYPED)
         wait_until(app, lambda: inspector.panel.distribution is not None)

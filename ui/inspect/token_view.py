@@ -4,7 +4,12 @@ Darker means the model gave the written token less probability: that is where it
 another seed could have written something else.  Hovering a token says so in a tooltip; clicking it
 opens a small popover with the tokens the model weighed at that step, their probability under the
 model and under the settings (greyed when temperature, top-k or top-p cut them), and a way to continue
-the reply from that point with another token.
+the reply from that point with another token.  The token written comes first in the popover, marked, and
+the others follow in the model's order.
+
+With the keyboard, Tab enters the view (and leaves it); Left and Right move a highlight token by token (Home
+and End: the first and last), Enter or Space opens the popover, and Esc closes it and comes back to the token.
+The highlight is an extra selection over the token's characters, so a long reply costs no widget per token.
 """
 
 from __future__ import annotations
@@ -14,15 +19,17 @@ import math
 from typing import Sequence
 
 from PySide6.QtCore import QPoint, QUrl, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QPalette
-from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QProgressBar, QPushButton, QToolTip, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QColor, QCursor, QFocusEvent, QHideEvent, QKeyEvent, QPalette, QTextCursor
+from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QTextEdit,
+                               QToolTip, QVBoxLayout, QWidget)
 
-from engine.runtime.record import END_OF_REPLY, PART_OF_CHARACTER, TokenStep
+from engine.runtime.record import END_OF_REPLY, PART_OF_CHARACTER, Alternative, TokenStep
 from ui.chat.safe_text import SafeBrowser
 
 LEGEND = ("Each token is shaded by how sure the model was of it: the darker, the less sure. Click a token to see "
-          "what else the model could have written there, and to continue the reply from there instead.")
+          "what else the model could have written there, and to continue the reply from there instead "
+          "(keyboard: ← → move between tokens, Enter shows the choices).")
+KEYS_HELP = "Left and Right arrows move between tokens; Enter shows the choices."
 POPOVER_HELP = ("Model: the probability the model gave each token. After settings: what temperature, top-k, "
                 "top-p and the repetition penalty left it when the token was drawn (greyed: cut, it could not "
                 "be drawn). Click another token to continue the reply from here with it; this reply is kept as "
@@ -103,6 +110,13 @@ class TokenView(SafeBrowser):
         self.pieces = pieces(content, [s.chosen.text for s in self.steps])
         self.popover: TokenPopover | None = None
         self.can_continue = True
+        self.spans: list[tuple[int, int, int]] = []  # (step, first character, end) of each token shown
+        self.current: int | None = None  # which of ``spans`` has the keyboard highlight
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # the arrows walk the tokens; Tab leaves the view (a browser's own link walk would stop on every token)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.setAccessibleDescription(KEYS_HELP)
         self.anchorClicked.connect(self._on_token_clicked)
         self.highlighted.connect(self._on_token_hovered)
         self.render()
@@ -120,6 +134,74 @@ class TokenView(SafeBrowser):
             parts.append(f'<a href="token:{index}" style="background-color:{background};color:{ink};'
                          f'text-decoration:none">{text}</a>')
         self.setHtml(f'<div style="white-space:pre-wrap">{"".join(parts)}</div>')
+        self.spans = token_spans(self)
+        if self.current is not None:
+            self.current = min(self.current, len(self.spans) - 1) if self.spans else None
+            self._highlight()
+
+    # --- the keyboard ------------------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key, last = event.key(), len(self.spans) - 1
+        moves = {Qt.Key.Key_Right: (self.current or 0) + (self.current is not None),
+                 Qt.Key.Key_Left: (self.current or 0) - 1, Qt.Key.Key_Home: 0, Qt.Key.Key_End: last}
+        if key in moves and self.spans and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.current = max(0, min(last, moves[key]))
+            self._highlight()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.spans:
+            self.open_current()
+        else:
+            super().keyPressEvent(event)
+
+    def open_current(self) -> "TokenPopover":
+        """The popover of the highlighted token (the first when none is), opened from the keyboard: focus
+        goes into it, and back to the token when it closes."""
+        if self.current is None:
+            self.current = 0
+            self._highlight()
+        step, start, end = self.spans[self.current]
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(end)
+        where = self.viewport().mapToGlobal(self.cursorRect(cursor).bottomLeft())
+        popover = self.show_popover(step, where - QPoint(8, 12))
+        popover.closed.connect(lambda: self.setFocus(Qt.FocusReason.PopupFocusReason))
+        popover.focus_first_row()
+        return popover
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        super().focusInEvent(event)
+        if self.spans:
+            self.current = self.current if self.current is not None else 0
+            self._highlight()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        super().focusOutEvent(event)
+        if event.reason() != Qt.FocusReason.PopupFocusReason:  # a popover keeps its token marked
+            self.setExtraSelections([])
+
+    def _highlight(self) -> None:
+        """Mark the current token as a selection would, say it to assistive technology and scroll it into view."""
+        step, start, end = self.spans[self.current]
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = QTextCursor(self.document())
+        selection.cursor.setPosition(start)
+        selection.cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        palette = self.palette()
+        selection.format.setBackground(palette.color(QPalette.ColorRole.Highlight))
+        selection.format.setForeground(palette.color(QPalette.ColorRole.HighlightedText))
+        self.setExtraSelections([selection])
+        chosen = self.steps[step].chosen
+        self.setAccessibleDescription(f"Token {step + 1} of {len(self.steps)}: {visible(chosen.text)}, "
+                                      f"{percent(chosen.model_probability)} to the model. {KEYS_HELP}")
+        self._scroll_into_view(self.cursorRect(selection.cursor))
+
+    def _scroll_into_view(self, rect) -> None:  # noqa: ANN001 - a QRect in the viewport
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None and area.widget() is not None:
+            point = self.viewport().mapTo(area.widget(), rect.center())
+            area.ensureVisible(point.x(), point.y(), 40, rect.height() + 24)
 
     def _index(self, url: QUrl) -> int | None:
         text = url.toString()
@@ -156,6 +238,7 @@ class TokenPopover(QFrame):
     """The tokens the model weighed at one step of a reply."""
 
     continue_requested = Signal(int, int)  # step, token id
+    closed = Signal()
 
     def __init__(self, index: int, step: TokenStep, can_continue: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Popup)
@@ -174,11 +257,14 @@ class TokenPopover(QFrame):
             label = QLabel(f"<small>{heading}</small>")
             grid.addWidget(label, 0, column)
         self.rows: list[QPushButton] = []
-        for row, alternative in enumerate(step.alternatives, start=1):
+        self.order = written_first(step)
+        for row, alternative in enumerate(self.order, start=1):
             cut = alternative.drawn_probability <= 0  # False for NaN: a server that does not say
             name = visible(alternative.text)
             if alternative.chosen:
-                token = QLabel(f"<b>{html.escape(name)}</b>  ✓ written")
+                token = QLabel(f"✓ <b>{html.escape(name)}</b>  written")
+                token.setObjectName("writtenToken")
+                token.setAccessibleName(f"Written: {name}")
             else:
                 token = QPushButton(f"{name}  → continue with this")
                 token.setFlat(True)
@@ -214,9 +300,45 @@ class TokenPopover(QFrame):
         help_label.setMaximumWidth(420)
         layout.addWidget(help_label)
 
+    def focus_first_row(self) -> None:
+        """Keyboard focus on the first other token that can be continued with (else on the popover)."""
+        enabled = [row for row in self.rows if row.isEnabled()]
+        (enabled[0] if enabled else self).setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        super().hideEvent(event)
+        self.closed.emit()
+
     def _on_chosen(self, token: int) -> None:
         self.close()
         self.continue_requested.emit(self.index, token)
+
+
+def written_first(step: TokenStep) -> list[Alternative]:
+    """The popover's rows: the token written, then the others, the model's most likely first."""
+    others = sorted((a for a in step.alternatives if not a.chosen), key=lambda a: -a.model_probability)
+    return [step.chosen, *others]
+
+
+def token_spans(view: QTextEdit) -> list[tuple[int, int, int]]:
+    """(step, first character, end) of every token link in ``view``'s document, in reading order: one pass
+    over the document's fragments (a token with a line break in it is one span)."""
+    spans: list[tuple[int, int, int]] = []
+    block = view.document().begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            href = fragment.charFormat().anchorHref()
+            if href.startswith("token:"):
+                step, start, end = int(href[6:]), fragment.position(), fragment.position() + fragment.length()
+                if spans and spans[-1][0] == step and spans[-1][2] >= start - 1:
+                    spans[-1] = (step, spans[-1][1], end)
+                else:
+                    spans.append((step, start, end))
+            fragments += 1
+        block = block.next()
+    return spans
 
 
 def legend() -> QLabel:

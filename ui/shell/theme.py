@@ -172,6 +172,7 @@ def style_sheet(scheme: Scheme, text_points: float | None = None) -> str:
     #alternativeLabel, #messageNote, #emptyHint, #codeLanguage, #figuresLabel, #mutedLabel, #composerHint {{
         color: {s.muted}; }}
     #messageNote {{ font-style: italic; }}
+    #writtenToken {{ background: {s.hover}; border-left: 3px solid {s.accent}; border-radius: 4px; padding: 3px 6px; }}
     #codeBlock {{ background: {code}; border: {px}px solid {_mix(s.border, s.base, 0.5) if px == 1 else s.border};
         border-radius: 8px; }}
     #composerFrame {{ background: {s.raised if s.name != "high_contrast" else s.base};
