@@ -4,6 +4,7 @@ Left/Right move a highlight token by token, Enter opens the popover, Esc closes 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from engine.runtime.record import Alternative, TokenStep
@@ -102,3 +103,18 @@ def test_tab_leaves_the_view_instead_of_walking_every_token(qtbot):
     qtbot.keyClick(view, Qt.Key.Key_Tab)
     qtbot.waitUntil(after.hasFocus)
     assert view.extraSelections() == []  # no highlight left behind
+
+
+def test_the_arrows_go_on_from_a_clicked_token(qtbot):
+    view = shown_view(qtbot)
+    step, start, end = view.spans[2]
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(start + 2)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(cursor).center())
+    qtbot.waitUntil(lambda: view.popover is not None and view.popover.isVisible())
+    assert view.popover.index == step == 2
+    view.popover.close()
+    view.activateWindow()
+    qtbot.waitUntil(view.hasFocus)
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert highlighted_text(view) == " end"

@@ -18,7 +18,7 @@ import html
 import math
 from typing import Sequence
 
-from PySide6.QtCore import QPoint, QUrl, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QUrl, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFocusEvent, QHideEvent, QKeyEvent, QPalette, QTextCursor
 from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QTextEdit,
                                QToolTip, QVBoxLayout, QWidget)
@@ -137,6 +137,7 @@ class TokenView(SafeBrowser):
         self.spans = token_spans(self)
         if self.current is not None:
             self.current = min(self.current, len(self.spans) - 1) if self.spans else None
+        if self.current is not None and self.hasFocus():
             self._highlight()
 
     # --- the keyboard ------------------------------------------------------------------------------------------
@@ -170,7 +171,7 @@ class TokenView(SafeBrowser):
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
         super().focusInEvent(event)
-        if self.spans:
+        if self.spans and event.reason() != Qt.FocusReason.MouseFocusReason:  # a click marks its own token
             self.current = self.current if self.current is not None else 0
             self._highlight()
 
@@ -195,7 +196,8 @@ class TokenView(SafeBrowser):
                                       f"{percent(chosen.model_probability)} to the model. {KEYS_HELP}")
         self._scroll_into_view(self.cursorRect(selection.cursor))
 
-    def _scroll_into_view(self, rect) -> None:  # noqa: ANN001 - a QRect in the viewport
+    def _scroll_into_view(self, rect: QRect) -> None:
+        """Show ``rect`` (in the viewport) in the chat's scroll area: the view itself does not scroll."""
         area = self.parentWidget()
         while area is not None and not isinstance(area, QScrollArea):
             area = area.parentWidget()
@@ -222,6 +224,8 @@ class TokenView(SafeBrowser):
     def _on_token_clicked(self, url: QUrl) -> None:
         index = self._index(url)
         if index is not None:
+            self.current = next((n for n, span in enumerate(self.spans) if span[0] == index), self.current)
+            self._highlight()  # the arrows go on from the token clicked
             self.show_popover(index, QCursor.pos())
 
     def show_popover(self, index: int, where: QPoint) -> "TokenPopover":

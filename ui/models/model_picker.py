@@ -130,7 +130,7 @@ class ModelPicker(QWidget):
     def model_tip(self) -> str:
         """The model button's tooltip: the whole name (it may be elided on the button)."""
         name = self.model_button.name()
-        return MODEL_TIP if name == NO_MODEL_TEXT else f"{name}: {MODEL_TIP[0].lower()}{MODEL_TIP[1:]}"
+        return MODEL_TIP if name == NO_MODEL_TEXT else f"{name}: {MODEL_TIP.lower()}"
 
     def set_installed(self, models: list[tuple[str, str, str | None]]) -> None:
         """Installed models for the menu: (label, folder, provider it was built for)."""
