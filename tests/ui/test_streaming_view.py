@@ -71,3 +71,59 @@ def test_a_long_conversation_opens_on_its_last_page_and_shows_earlier_ones_on_re
     assert not view.earlier_button.isVisible()
     view.show_path(nodes[:3])  # a short conversation has no button
     assert len(view.messages) == 3 and not view.earlier_button.isVisible()
+
+
+CODE_REPLY_CHUNKS = ["Here is the code:\n\n`", "``pyt", "hon\ndef double(x):\n    ret", "urn 2 * x\n\n    # done\n`",
+                     "``\n\nAnd some prose after it.", "\n~~~\nplain fence\n~~~\nThe end."]
+
+
+def font_of_line(document, text: str):
+    """The font the line starting with ``text`` is drawn in (its format resolved against the view's font)."""
+    from PySide6.QtGui import QFontInfo, QTextCursor
+
+    block = document.begin()
+    while block.isValid() and not block.text().startswith(text):
+        block = block.next()
+    assert block.isValid(), f"no line starts with {text!r}"
+    cursor = QTextCursor(block)
+    cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
+    return QFontInfo(cursor.charFormat().font().resolve(document.defaultFont()))
+
+
+def test_code_is_in_the_code_font_while_it_streams(window, qtbot):
+    """Lines inside a fence (open or closed) use the code blocks' font as they arrive; prose does not."""
+    from engine.runtime.record import ReplyRecord
+    from ui.chat.code_block import CodeBlock
+    from ui.chat.conversation_model import ConversationTree
+
+    window.settings_panel.set_text_size(15)
+    tree = ConversationTree()
+    tree.append("user", "Show me code")
+    reply = tree.append("assistant")
+    view = window.chat_view
+    view.show_welcome(False)
+    view.show_path(tree.active_path())
+    widget = view.messages[-1]
+    document = widget.text_widgets()[0].document()
+    for index, chunk in enumerate(CODE_REPLY_CHUNKS):
+        reply.content += chunk
+        widget.append_text(chunk)
+        if index == 2:  # the fence is open: its first line is code already, the prose above is not
+            assert font_of_line(document, "def double").fixedPitch()
+            assert font_of_line(document, "```python").fixedPitch()
+            assert not font_of_line(document, "Here is the code").fixedPitch()
+    assert widget.body.streaming
+    for code in ("```python", "def double", "    return", "    # done", "~~~", "plain fence"):
+        assert font_of_line(document, code).fixedPitch(), code
+    for prose in ("Here is the code", "And some prose", "The end."):
+        assert not font_of_line(document, prose).fixedPitch(), prose
+    blank_in_code = document.findBlockByNumber(5)  # an empty line inside the code is a code line's height
+    assert blank_in_code.text() == "" and blank_in_code.charFormat().fontFixedPitch()
+    assert blank_in_code.blockFormat().leftMargin() == document.findBlockByNumber(4).blockFormat().leftMargin() > 0
+    streamed = font_of_line(document, "def double")
+    assert streamed.pointSizeF() == 15  # the text-size setting holds for code too
+    reply.record = ReplyRecord(finish_reason="eos")
+    widget.render_final()
+    code_view = next(view for view in widget.text_widgets() if isinstance(view, CodeBlock)).text
+    final = font_of_line(code_view.document(), "def double")
+    assert (streamed.family(), streamed.pointSizeF()) == (final.family(), final.pointSizeF())

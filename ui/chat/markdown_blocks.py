@@ -38,7 +38,7 @@ def split_blocks(markdown: str) -> list[Block]:
         start = i + 1
         code: list[str] = []
         i += 1
-        while i < len(lines) and not _closes(lines[i], fence):
+        while i < len(lines) and not closes_fence(lines[i], fence):
             code.append(_unindent(lines[i], indent) if indent else lines[i])
             i += 1
         i += 1  # the closing fence
@@ -49,7 +49,8 @@ def split_blocks(markdown: str) -> list[Block]:
     return blocks
 
 
-def _closes(line: str, fence: str) -> bool:
+def closes_fence(line: str, fence: str) -> bool:
+    """True when ``line`` closes a code block opened by ``fence`` (the same character, at least as many)."""
     stripped = line.lstrip(" ")
     return (len(line) - len(stripped) <= 3 and stripped.startswith(fence[0] * len(fence))
             and not stripped.strip(fence[0]).strip())

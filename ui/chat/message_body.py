@@ -3,8 +3,8 @@
 Kept apart from the message card (``message_widget``: layout, buttons, labels) so how a message's text is
 rendered can change without touching the card.
 
-While streaming, each chunk is one insert at the end of a plain view (line breaks kept, so it
-already reads like the result), and ``<think>`` text goes to a live Thinking section.  When the
+While streaming, each chunk is added at the end of a plain view (line breaks kept and code
+fences in the code font, so it already reads like the result), and ``<think>`` text goes to a live Thinking section.  When the
 reply ends, the text is rendered once: prose as Markdown, each fenced code block as its own
 widget.  The line the user was reading stays where it was on screen: every rendered block knows
 the source line it came from.
@@ -27,6 +27,7 @@ from ui.chat.code_block import CodeBlock
 from ui.chat.conversation_model import Node
 from ui.chat.markdown_blocks import split_blocks
 from ui.chat.render.plain_text import render_plain
+from ui.chat.render.streamed_text import StreamedText
 from ui.chat.render.thinking import ThinkingStream, split_thinking
 from ui.chat.safe_text import SafeBrowser
 from ui.chat.thinking_section import ThinkingSection
@@ -46,6 +47,7 @@ class MessageBody(QWidget):
         self.layout_.setSpacing(8)
         self.thinking: ThinkingSection | None = None
         self._stream: SafeBrowser | None = None
+        self._streamed: StreamedText | None = None  # writes into ``_stream``
         self._router: ThinkingStream | None = None
         self._answer: list[str] = []  # the answer as streamed, in case it turns out to have been thinking
         self._answer_started = False
@@ -64,6 +66,7 @@ class MessageBody(QWidget):
         self.clear()
         self._router = ThinkingStream()
         self._stream = self._view("Reply text")
+        self._streamed = StreamedText(self._stream.document())
         if self.node.content:
             self.append_text(self.node.content)
 
@@ -78,6 +81,7 @@ class MessageBody(QWidget):
             thinking = "".join(self._answer) + thinking
             self._answer.clear()
             self._stream.clear()
+            self._streamed = StreamedText(self._stream.document())
             self._answer_started = False
         if self.thinking is None or not self.thinking.plain_text():
             thinking = thinking.lstrip("\n")  # a section never starts with blank lines
@@ -96,7 +100,7 @@ class MessageBody(QWidget):
         if answer:
             if self.thinking is None:
                 self._answer.append(answer)
-            self._stream.append_plain(answer)
+            self._streamed.append(answer)
 
     # --- the final render ------------------------------------------------------------------------------------
 
@@ -187,7 +191,7 @@ class MessageBody(QWidget):
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
-        self.thinking = self._stream = self._router = self.note = self.show_all_button = None
+        self.thinking = self._stream = self._streamed = self._router = self.note = self.show_all_button = None
         self._answer = []
         self._answer_started = False
 

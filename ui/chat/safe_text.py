@@ -9,7 +9,7 @@ opens only web links, only when the user clicks them; hovering a link shows wher
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QMimeData, QUrl, Qt
-from PySide6.QtGui import QCursor, QDesktopServices, QImage, QTextCursor, QTextDocument
+from PySide6.QtGui import QCursor, QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QToolTip, QWidget
 
 from ui.chat.render.markdown_document import render_markdown
@@ -45,12 +45,6 @@ class SafeBrowser(QTextBrowser):
     def set_markdown(self, text: str, first_line: int = 0) -> None:
         self.document().clear()
         render_markdown(self.document(), text, RenderStyle.current(), first_line)
-
-    def append_plain(self, text: str) -> None:
-        """Add streamed text at the end with one insert (no re-layout of what is already there)."""
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(shown(text))
 
     def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 - Qt override
         if kind == QTextDocument.ResourceType.ImageResource.value:

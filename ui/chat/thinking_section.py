@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
+from ui.chat.render.streamed_text import StreamedText
 from ui.chat.safe_text import SafeBrowser
 
 
@@ -41,8 +42,9 @@ class ThinkingSection(QFrame):
         layout.setSpacing(2)
         layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.body)
+        self._streamed = StreamedText(self.text.document())
         if text:
-            self.text.append_plain(text)
+            self._streamed.append(text)
         self.set_live(live)
         self.toggle.setChecked(live)
         self._on_toggled(live)
@@ -52,7 +54,7 @@ class ThinkingSection(QFrame):
         self.toggle.setText("Thinking…" if live else "Thinking")
 
     def append(self, text: str) -> None:
-        self.text.append_plain(text)
+        self._streamed.append(text)
 
     def plain_text(self) -> str:
         return self.text.toPlainText()

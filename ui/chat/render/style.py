@@ -10,6 +10,7 @@ PARAGRAPH_GAP = 10   # px between blocks, about two-thirds of a line
 ITEM_GAP = 3         # px between the items of a tight list
 HEADING_GAP = 16     # px above a heading
 CELL_PADDING = 6
+CODE_TEXT_INSET = 8  # px from the left of a message's text to the text of a code block (its frame and padding)
 
 
 def mix(a: QColor, b: QColor, share_of_a: float) -> QColor:
