@@ -1,7 +1,7 @@
 """Render how LocalChat shows what models write: ``python -m app.devtools.markdown_showcase [--dark] OUT.png``.
 
 One exchange in a real chat view: a question and a stored reply that uses every Markdown
-feature the renderer handles (a thinking section, lists, a nested list, a task list, a table,
+feature the renderer handles (a thinking section that uses Markdown too, lists, a nested list, a task list, a table,
 a quote, inline code, a code block, an image that is shown as its alt text and link).  The
 reply is example text written by this script, not a model's answer; no model is loaded.
 """
@@ -14,8 +14,12 @@ import sys
 SHOWCASE_QUESTION = "Compare three sorting algorithms and show me a quick one in Python."
 
 SHOWCASE_REPLY = """<think>
-The user wants a comparison. A table fits best,
-then a short implementation. Keep it brief.
+The user wants a **comparison**. Plan:
+
+1. a table of the three, then the trade-offs
+2. a short `quicksort` in Python
+
+Keep it brief.
 </think>
 
 ## Sorting, compared

@@ -83,3 +83,79 @@ def test_a_view_following_the_stream_stays_at_the_end(streaming_view, qtbot):
     height = view.scroll.viewport().height()
     qtbot.waitUntil(lambda: 0 <= screen_y(view, widget, "The end: line to read.") < height, timeout=WAIT_MS)
     assert bar.value() == bar.maximum()
+
+
+# Thinking that is shorter rendered: blank lines become small gaps, fence lines go, code sits in a table.
+THOUGHT = "Step {n}: some **bold** words.\n\n```\ncode {n}\n```\n\n- a list item\n- another item\n\n\n"
+THINKING = "<think>\n" + "".join(THOUGHT.format(n=n) for n in range(12)) + "Last thought.\n"
+
+
+@pytest.fixture
+def thinking_view(qtbot):
+    """A reply still thinking, its long Thinking section open and streamed in as written."""
+    tree = ConversationTree()
+    tree.append("user", "Think hard")
+    reply = tree.append("assistant")
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(700, 420)
+    view.show_welcome(False)
+    view.show_path(tree.active_path())
+    view.show()
+    widget = view.messages[-1]
+    for start in range(0, len(THINKING), 37):
+        chunk = THINKING[start:start + 37]
+        reply.content += chunk
+        widget.append_text(chunk)
+    qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 1000, timeout=5000)
+    return view, widget
+
+
+def thinking_y(view: ChatView, widget, text: str) -> int:
+    thinking = widget.body.thinking.text
+    cursor = thinking.document().find(text)
+    assert not cursor.isNull(), f"{text!r} is not in the thinking"
+    return thinking.viewport().mapTo(view.scroll.viewport(), QPoint(0, thinking.cursorRect(cursor).top())).y()
+
+
+def read_thinking_at(view: ChatView, widget, text: str) -> None:
+    bar = view.scroll.verticalScrollBar()
+    bar.setValue(bar.value() + thinking_y(view, widget, text) - 40)  # the user scrolled up to read this line
+    assert thinking_y(view, widget, text) == 40 and bar.value() < bar.maximum() - 100
+
+
+def end_thinking(widget) -> None:
+    widget.node.content += "</think>\n\nThe answer."
+    widget.append_text("</think>\n\nThe answer.")
+
+
+@pytest.mark.parametrize("reading", ["Step 2", "code 5", "Step 8"])
+def test_the_thinking_line_being_read_stays_when_the_thinking_is_rendered(thinking_view, qtbot, reading):
+    view, widget = thinking_view
+    read_thinking_at(view, widget, reading)
+    end_thinking(widget)
+    section = widget.body.thinking
+    assert section.rendered and section.expanded  # rendered, and left open: the user is reading it
+    assert abs(thinking_y(view, widget, reading) - 40) <= 4
+    widget.node.record = ReplyRecord(finish_reason="eos")
+    widget.render_final()
+    assert abs(thinking_y(view, widget, reading) - 40) <= 4
+
+
+def test_a_reply_stopped_while_thinking_keeps_the_line_being_read(thinking_view, qtbot):
+    view, widget = thinking_view
+    read_thinking_at(view, widget, "Step 7")
+    widget.node.record = ReplyRecord(finish_reason="cancelled")
+    widget.render_final()
+    assert widget.body.thinking.rendered
+    assert abs(thinking_y(view, widget, "Step 7") - 40) <= 4
+
+
+def test_without_the_anchor_rendering_the_thinking_would_jump(thinking_view, qtbot, monkeypatch):
+    """Proof that the tests above can fail: the same render with no anchoring moves the text."""
+    view, widget = thinking_view
+    monkeypatch.setattr("ui.chat.message_body.reading_anchor", lambda body: None)
+    read_thinking_at(view, widget, "Step 5")
+    end_thinking(widget)
+    view.scroll.widget().layout().activate()
+    assert abs(thinking_y(view, widget, "Step 5") - 40) > 20

@@ -38,3 +38,13 @@ def test_prose_beyond_the_budget_is_shown_plain_with_a_note(qtbot):
     assert "**bold**" in views[1].toPlainText()  # beyond the budget: as written
     assert isinstance(views[2], CodeBlock) and views[2].code == "code after"
     assert views[3].toPlainText() == "last **words**"
+
+
+def test_a_long_thinking_is_formatted_up_to_the_budget_and_the_rest_shown_as_written(qtbot):
+    paragraph = "Some **bold** thought.\n\n"
+    widget = reply_widget(qtbot, "<think>\n" + paragraph * (MARKDOWN_BUDGET // len(paragraph) + 100) + "</think>\n\nOK")
+    thinking = widget.body.thinking.text.document()
+    first, rest = thinking.firstBlock(), thinking.find("**bold**").block()
+    assert first.text() == "Some bold thought." and thinking.lastBlock().text() == "Some **bold** thought."
+    assert MARKDOWN_BUDGET // 2 < rest.position() <= MARKDOWN_BUDGET
+    assert first.userState() == 1 and rest.userState() == 1 + 2 * rest.blockNumber()  # the line each comes from

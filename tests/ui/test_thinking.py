@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from message_widgets import reply_widget
 
 from engine.runtime.record import ReplyRecord
 from ui.chat.conversation_model import ConversationTree
@@ -95,7 +96,7 @@ def test_thinking_is_shown_live_then_folds_and_stays_folded_after_the_render(qtb
 def test_an_r1_shaped_reply_moves_its_thinking_into_the_section(qtbot):
     widget = streaming_reply(qtbot)
     feed(widget, ["The user greets me.\n", "Greet back.\n</thi", "nk>\n\nHello!"])
-    assert widget.body.thinking.plain_text() == "The user greets me.\nGreet back.\n"
+    assert widget.body.thinking.plain_text() == "The user greets me.\nGreet back."  # rendered as it ended
     assert widget.text_widgets()[0].toPlainText() == "Hello!"
 
 
@@ -110,3 +111,48 @@ def test_a_reopened_reply_shows_its_thinking_folded(qtbot):
     assert widget.body.thinking is not None and not widget.body.thinking.expanded
     assert not widget.body.thinking.text.isVisible()
     assert "think>" not in "\n".join(view.toPlainText() for view in widget.text_widgets())
+
+
+MARKDOWN_THINKING = ("<think>\nA **plan**:\n\n- greet the user\n- offer help\n\n```python\nprint('hi')\n```\n"
+                     "</think>\n\nHello!")
+
+
+def thinking_structure(section) -> tuple[list[str], bool, bool]:
+    """The thinking view's list items, whether its code is a shaded monospace block, and whether "plan" is bold."""
+    from PySide6.QtGui import QFontDatabase
+
+    document = section.text.document()
+    items, block = [], document.begin()
+    while block.isValid():
+        if block.textList() is not None:
+            items.append(block.text())
+        block = block.next()
+    code = document.find("print('hi')")
+    fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).family()
+    code_block = (not code.isNull() and code.currentTable() is not None
+                  and fixed in code.charFormat().fontFamilies() and "```" not in document.toPlainText())
+    return items, code_block, document.find("plan").charFormat().fontWeight() > 500
+
+
+def test_thinking_is_rendered_as_markdown_once_it_ends(qtbot):
+    widget = streaming_reply(qtbot)
+    cut = MARKDOWN_THINKING.index("</think>")
+    feed(widget, [MARKDOWN_THINKING[:20], MARKDOWN_THINKING[20:cut]])
+    section = widget.body.thinking
+    assert section.live and "- greet the user" in section.plain_text()  # while it streams: as written
+    feed(widget, [MARKDOWN_THINKING[cut:]])
+    assert not section.live and widget.body.streaming  # the answer is still streaming
+    assert thinking_structure(section) == (["greet the user", "offer help"], True, True)
+    widget.node.record = ReplyRecord(finish_reason="eos")
+    widget.render_final()
+    assert thinking_structure(widget.body.thinking) == (["greet the user", "offer help"], True, True)
+    reopened = reply_widget(qtbot, MARKDOWN_THINKING)
+    assert thinking_structure(reopened.body.thinking) == (["greet the user", "offer help"], True, True)
+
+
+def test_thinking_cut_short_by_the_end_of_the_reply_is_rendered_too(qtbot):
+    widget = streaming_reply(qtbot)
+    feed(widget, [MARKDOWN_THINKING[:MARKDOWN_THINKING.index("</think>")]])  # the user pressed Stop here
+    widget.node.record = ReplyRecord(finish_reason="cancelled")
+    widget.render_final()
+    assert thinking_structure(widget.body.thinking) == (["greet the user", "offer help"], True, True)

@@ -1,9 +1,10 @@
 """Keeping the reader's place: which source line of a message is at the top of the chat, and where it went.
 
-Every view of a ``MessageBody`` knows the source lines it shows: the streaming view has one
-block per line, rendered documents store each block's first source line in ``userState``,
-code blocks their first line.  So the line at the top of the scroll area before a render
-can be found again after it, and the chat scrolled to put it back where it was.
+Every view of a ``MessageBody`` (the answer's, and the thinking's when it is open) knows the
+source lines it shows: a streaming view has one block per line, rendered documents store each
+block's first source line in ``userState``, code blocks their first line.  So the line at the
+top of the scroll area before a render can be found again after it, and the chat scrolled to
+put it back where it was.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ def reading_anchor(body) -> tuple[int, int] | None:
     top = body.mapFrom(area.widget(), QPoint(0, area.verticalScrollBar().value())).y()
     if not 0 <= top < body.height():
         return None
-    for widget in body.text_widgets():
-        if widget.y() <= top < widget.y() + widget.height():
-            line, line_top = _line_at(widget, top - widget.y())
-            return line, widget.y() + line_top - top
+    for widget in body.reading_views():
+        y = _top_in(body, widget)
+        if y <= top < y + widget.height():
+            line, line_top = _line_at(widget, top - y)
+            return line, y + line_top - top
     return None
 
 
@@ -57,15 +59,19 @@ def restore_anchor(body, anchor: tuple[int, int]) -> None:
     _settle(body, area.widget())
     line, offset = anchor
     best = None
-    for widget in body.text_widgets():
+    for widget in body.reading_views():
         first = _first_line(widget)
         if first is not None and first <= line:
             best = widget
     if best is None:
         return
-    y = best.y() + _line_top(best, line)
+    y = _top_in(body, best) + _line_top(best, line)
     target = body.mapTo(area.widget(), QPoint(0, y)).y() - offset
     area.verticalScrollBar().setValue(target)
+
+
+def _top_in(body: QWidget, widget: QWidget) -> int:
+    return widget.mapTo(body, QPoint(0, 0)).y()
 
 
 def _settle(body: QWidget, top: QWidget) -> None:
@@ -86,6 +92,8 @@ def _settle(body: QWidget, top: QWidget) -> None:
 def _first_line(widget: QWidget) -> int | None:
     if isinstance(widget, CodeBlock):
         return widget.property("sourceLine")
+    if widget.property("plainLines"):
+        return widget.property("firstLine")
     block = widget.document().firstBlock()
     while block.isValid() and block.userState() < 0:
         block = block.next()
@@ -124,6 +132,9 @@ def _line_top(widget: QWidget, line: int) -> int:
         block = widget.text.document().findBlockByNumber(line - widget.property("sourceLine"))
         return widget.text.y() + int(widget.text.document().documentLayout().blockBoundingRect(block).top())
     document = widget.document()
+    if widget.property("plainLines"):  # a streaming view: one block per source line
+        block = document.findBlockByNumber(min(line - widget.property("firstLine"), document.blockCount() - 1))
+        return int(document.documentLayout().blockBoundingRect(block).top())
     best, block = document.firstBlock(), document.firstBlock()
     while block.isValid():
         if 0 <= block.userState() <= line:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)$")
+MARKDOWN_BUDGET = 100_000  # characters of prose formatted per message (markdown-it-py parses ~1 MB/s)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,18 @@ def closes_fence(line: str, fence: str) -> bool:
     stripped = line.lstrip(" ")
     return (len(line) - len(stripped) <= 3 and stripped.startswith(fence[0] * len(fence))
             and not stripped.strip(fence[0]).strip())
+
+
+def cut_at_budget(text: str, budget: int) -> tuple[str, str, int]:
+    """``text`` split at the last paragraph break before ``budget`` characters: the part to format as
+    Markdown, the rest, to show as written ("" and all of it when there is no break), and the line of
+    ``text`` the rest starts on."""
+    if len(text) <= budget:
+        return text, "", 0
+    cut = text.rfind("\n\n", 0, budget)
+    if cut <= 0:
+        return "", text, 0
+    return text[:cut], text[cut + 2:], text.count("\n", 0, cut) + 2
 
 
 def _unindent(line: str, indent: int) -> str:

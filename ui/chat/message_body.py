@@ -4,10 +4,11 @@ Kept apart from the message card (``message_widget``: layout, buttons, labels) s
 rendered can change without touching the card.
 
 While streaming, each chunk is added at the end of a plain view (line breaks kept and code
-fences in the code font, so it already reads like the result), and ``<think>`` text goes to a live Thinking section.  When the
-reply ends, the text is rendered once: prose as Markdown, each fenced code block as its own
-widget.  The line the user was reading stays where it was on screen: every rendered block knows
-the source line it came from.
+fences in the code font, so it already reads like the result), and ``<think>`` text goes to a
+live Thinking section, rendered as Markdown when the thinking ends.  When the reply ends, the
+text is rendered once: prose as Markdown, each fenced code block as its own widget.  The line
+the user was reading stays where it was on screen: every rendered block knows the source line
+it came from.
 
 Cost is linear in the text: code blocks and plain text skip the Markdown parser, and only the
 first ``MARKDOWN_BUDGET`` characters of prose are formatted; the rest of a long reply (a pasted
@@ -25,16 +26,15 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from ui.chat.body_anchor import following, reading_anchor, restore_anchor
 from ui.chat.code_block import CodeBlock
 from ui.chat.conversation_model import Node
-from ui.chat.markdown_blocks import split_blocks
+from ui.chat.markdown_blocks import MARKDOWN_BUDGET, cut_at_budget, split_blocks
 from ui.chat.render.plain_text import render_plain
 from ui.chat.render.streamed_text import StreamedText
-from ui.chat.render.thinking import ThinkingStream, split_thinking
+from ui.chat.render.thinking import Parts, ThinkingStream, split_thinking
 from ui.chat.safe_text import SafeBrowser
 from ui.chat.thinking_section import ThinkingSection
 
 log = logging.getLogger(__name__)
 
-MARKDOWN_BUDGET = 100_000  # characters of prose formatted per message (markdown-it-py parses ~1 MB/s)
 SHOWN_LIMIT = 500_000      # characters shown when a message opens (a 10,000-line log fits); the rest on request
 
 
@@ -97,10 +97,27 @@ class MessageBody(QWidget):
             self.thinking.set_live(False)
             if following(self):  # fold it away, unless the user scrolled up to read it
                 self.thinking.set_expanded(False)
+            self._render_thinking()
         if answer:
             if self.thinking is None:
                 self._answer.append(answer)
             self._streamed.append(answer)
+
+    def _render_thinking(self) -> None:
+        """The thinking has ended while the answer streams: render it as Markdown, keeping the line being read."""
+        parts = split_thinking(self.node.content)
+        self._number_streamed_lines(parts)
+        anchor = reading_anchor(self)
+        self.thinking.show_markdown(parts.thinking or "", parts.thinking_line)
+        if anchor is not None:
+            restore_anchor(self, anchor)
+
+    def _number_streamed_lines(self, parts: Parts) -> None:
+        """Tell the streamed views which source lines they show, so the line being read can be found again."""
+        self._stream.setProperty("plainLines", True)
+        self._stream.setProperty("firstLine", parts.answer_line)
+        if self.thinking is not None and not self.thinking.rendered:
+            self.thinking.number_streamed_lines(parts.thinking_line)
 
     # --- the final render ------------------------------------------------------------------------------------
 
@@ -112,8 +129,7 @@ class MessageBody(QWidget):
         """Show ``text`` rendered once, keeping the line the user was reading where it is on the screen."""
         if self._router is not None:
             self._show_streamed(*self._router.flush())
-            self._stream.setProperty("plainLines", True)
-            self._stream.setProperty("firstLine", split_thinking(text).answer_line if markdown else 0)
+            self._number_streamed_lines(split_thinking(text) if markdown else Parts(None, text))
         anchor = reading_anchor(self)
         expanded = self.thinking.expanded if self.thinking is not None else False
         try:
@@ -155,7 +171,7 @@ class MessageBody(QWidget):
     def _render_markdown(self, text: str, expanded: bool) -> None:
         parts = split_thinking(text)
         if parts.thinking is not None:
-            self.thinking = ThinkingSection(parts.thinking)
+            self.thinking = ThinkingSection(parts.thinking, parts.thinking_line)
             self.thinking.set_expanded(expanded)
             self.layout_.addWidget(self.thinking)
         budget = MARKDOWN_BUDGET
@@ -166,24 +182,19 @@ class MessageBody(QWidget):
                 code.setProperty("sourceLine", line)
                 self.layout_.addWidget(code)
                 continue
-            text = block.text
-            if len(text) > budget:  # format up to the budget, at a paragraph break; the rest as written
-                cut = text.rfind("\n\n", 0, budget)
-                formatted, text = (text[:cut], text[cut + 2:]) if cut > 0 else ("", text)
-                if formatted:
-                    self._view("Message text").set_markdown(formatted, line)
-                    line += formatted.count("\n") + 2
+            formatted, rest, rest_line = cut_at_budget(block.text, budget)  # the rest is shown as written
+            if formatted:
+                self._view("Message text").set_markdown(formatted, line)
+                budget -= len(formatted)
+            if rest:
                 budget = 0
-                prose = self._plain(text, line)
+                prose = self._plain(rest, line + rest_line)
                 if self.note is None:
                     self.note = QLabel(f"This reply is long: only its first {MARKDOWN_BUDGET:,} characters of "
                                        "text are formatted; the rest is shown as it was written.")
                     self.note.setObjectName("messageNote")
                     self.note.setWordWrap(True)
                     self.layout_.insertWidget(self.layout_.indexOf(prose), self.note)
-            else:
-                self._view("Message text").set_markdown(text, line)
-                budget -= len(text)
 
     def clear(self) -> None:
         while self.layout_.count():
@@ -214,6 +225,13 @@ class MessageBody(QWidget):
         """The views that show the answer (not the thinking section), top to bottom."""
         widgets = [self.layout_.itemAt(i).widget() for i in range(self.layout_.count())]
         return [w for w in widgets if isinstance(w, (SafeBrowser, CodeBlock))]
+
+    def reading_views(self) -> list[QWidget]:
+        """The views the line being read can be in, top to bottom: the thinking (when open), then the answer."""
+        views = self.text_widgets()
+        if self.thinking is not None and self.thinking.expanded:
+            views.insert(0, self.thinking.text)
+        return views
 
     def shown_text(self) -> str:
         return "\n".join(w.toPlainText() if isinstance(w, SafeBrowser) else w.text.toPlainText()

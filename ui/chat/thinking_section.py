@@ -1,4 +1,8 @@
-"""A reasoning model's thinking: a "Thinking" header that folds the text away, shown live while it streams."""
+"""A reasoning model's thinking: a "Thinking" header that folds the text away, shown live while it streams.
+
+While the model thinks, its text streams in as written (line breaks kept, code in the code font);
+when the thinking ends, it is rendered as Markdown like the answer, in the muted colour.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
+from ui.chat.markdown_blocks import MARKDOWN_BUDGET, cut_at_budget
+from ui.chat.render.plain_text import render_plain
 from ui.chat.render.streamed_text import StreamedText
 from ui.chat.safe_text import SafeBrowser
 
 
 class ThinkingSection(QFrame):
-    """Plain text (it never reflows when the reply ends), muted, behind a toggle; collapsed unless it is live."""
+    """Muted text behind a toggle; collapsed unless it is live.
 
-    def __init__(self, text: str = "", live: bool = False, parent: QWidget | None = None) -> None:
+    Its view knows the source lines it shows, as the answer's views do (``body_anchor``): while it
+    streams, one block per line from ``first_line``; once rendered, each block's line in ``userState``.
+    """
+
+    def __init__(self, text: str = "", first_line: int = 0, live: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("thinkingSection")
         self.toggle = QToolButton()
@@ -43,8 +54,9 @@ class ThinkingSection(QFrame):
         layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.body)
         self._streamed = StreamedText(self.text.document())
+        self.rendered = False  # shown as Markdown (or still as streamed)
         if text:
-            self._streamed.append(text)
+            self.show_markdown(text, first_line)
         self.set_live(live)
         self.toggle.setChecked(live)
         self._on_toggled(live)
@@ -54,7 +66,23 @@ class ThinkingSection(QFrame):
         self.toggle.setText("Thinking…" if live else "Thinking")
 
     def append(self, text: str) -> None:
+        """Add streamed thinking at the end, as written."""
         self._streamed.append(text)
+
+    def number_streamed_lines(self, first_line: int) -> None:
+        """The streamed text starts on source line ``first_line`` of the reply."""
+        self.text.setProperty("plainLines", True)
+        self.text.setProperty("firstLine", first_line)
+
+    def show_markdown(self, text: str, first_line: int) -> None:
+        """Show ``text`` (the whole thinking, starting on source line ``first_line``) rendered as Markdown;
+        past ``MARKDOWN_BUDGET`` characters, the rest as written."""
+        formatted, rest, rest_line = cut_at_budget(text, MARKDOWN_BUDGET)
+        self.text.set_markdown(formatted, first_line)
+        if rest:
+            render_plain(self.text.document(), rest, first_line + rest_line)
+        self.text.setProperty("plainLines", False)
+        self.rendered = True
 
     def plain_text(self) -> str:
         return self.text.toPlainText()

@@ -19,27 +19,33 @@ class Parts:
     answer: str
     thinking_done: bool = True
     answer_line: int = 0  # the source line the answer starts on
+    thinking_line: int = 0  # the source line the thinking starts on
 
 
 def split_thinking(text: str) -> Parts:
     stripped = text.lstrip()
     if stripped.startswith(OPEN):
-        body = stripped[len(OPEN):]
-        end = body.find(CLOSE)
+        start = len(text) - len(stripped) + len(OPEN)
+        end = text.find(CLOSE, start)
         if end < 0:
-            return Parts(body.strip("\n"), "", thinking_done=False)  # still thinking
-        answer = body[end + len(CLOSE):]
-        consumed = len(text) - len(answer)
+            thinking_line = _line_after_newlines(text, start)
+            return Parts(text[start:].strip("\n"), "", thinking_done=False, thinking_line=thinking_line)
     else:
-        end = text.find(CLOSE)
+        start, end = 0, text.find(CLOSE)
         if end < 0:
             answer = text.lstrip("\n")
             return Parts(None, answer, answer_line=len(text) - len(answer))
-        body, answer = text[:end], text[end + len(CLOSE):]
-        consumed = end + len(CLOSE)
-    skipped = len(answer) - len(answer.lstrip("\n"))
-    return Parts(body[:end].strip("\n"), answer.lstrip("\n"),
-                 answer_line=text.count("\n", 0, consumed + skipped))
+    answer_start = end + len(CLOSE)
+    answer = text[answer_start:].lstrip("\n")
+    return Parts(text[start:end].strip("\n"), answer, answer_line=_line_after_newlines(text, answer_start),
+                 thinking_line=_line_after_newlines(text, start))
+
+
+def _line_after_newlines(text: str, start: int) -> int:
+    """The line of the first character at or after ``start`` that is not a newline."""
+    while start < len(text) and text[start] == "\n":
+        start += 1
+    return text.count("\n", 0, start)
 
 
 class ThinkingStream:
