@@ -2,13 +2,13 @@
 
 A streaming reply is plain text until it ends and is rendered once.  Code would then jump from the
 proportional font to monospace, so the lines of a fenced code block (open or closed) are set in the
-code font as they arrive, indented about as far as a code block's text, its fence lines muted (the
-final render shows them as the block's header): when the reply ends, the box appears around the code
-instead of the code moving into it.  Whether a line opens or closes a fence is decided once, when the line
-ends, by the rules the final render uses (``markdown_blocks``); a line that starts like a fence is
-shown as one as soon as its first characters say so.  Nothing already shown is read again, so
-each chunk costs what its own text costs, however long the reply, and text of one kind goes in
-with one insert.
+code font as they arrive, indented about as far as a code block's text, its fence lines muted
+(the final render shows them as the block's header): when the reply ends, the box appears around
+the code instead of the code moving into it.  Whether a line opens or closes a fence is decided
+once, when the line ends, by the rules the final render uses (``markdown_blocks``); a line that
+starts like a fence is shown as one as soon as its first characters say so.  Nothing already
+shown is read again, so each chunk costs what its own text costs, however long the reply, and
+text of one kind goes in with one insert.
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ def formats(style: RenderStyle) -> dict[Kind, tuple[QTextCharFormat, QTextBlockF
 class StreamedText:
     """Appends streamed text to the end of ``document``, one block per line."""
 
-    def __init__(self, document: QTextDocument, style: RenderStyle | None = None) -> None:
+    def __init__(self, document: QTextDocument) -> None:
         self.cursor = QTextCursor(document)
         self.cursor.movePosition(QTextCursor.MoveOperation.End)
-        self._formats = formats(style or RenderStyle.current())
+        self._formats = formats(RenderStyle.current())
         self._fence: str | None = None  # the marks that opened the code block the text is in
         self._line: list[str] = []  # the current line as the model wrote it, in pieces
         self._head = ""  # its first FENCE_HEAD characters
