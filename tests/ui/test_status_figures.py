@@ -44,9 +44,18 @@ def test_the_context_meter_follows_conversation_switches_and_model_changes(open_
     app.qtbot.waitUntil(lambda: context_shown(app.window) == 0, timeout=WAIT_MS)  # a new chat uses nothing yet
     app.window.sidebar.conversation_selected.emit(first_id)
     app.qtbot.waitUntil(lambda: context_shown(app.window) == used, timeout=WAIT_MS)
-    app.load(plain_model)  # another tokenizer and template: counted again, not "0"
-    wait_context(app)
-    assert context_shown(app.window) > 0
+    reply = app.controller.tree.active_path()[-1].content
+    expected = ChatSession(load_model(str(plain_model), "cpu")).count_tokens(
+        [Message("user", "Hi"), Message("assistant", reply)])
+    assert expected != used  # another tokenizer and template: the old figure would be wrong
+    chat_info = app.controller.model
+    app.window.load_model(str(plain_model))
+    app.qtbot.waitUntil(lambda: app.controller.model is not chat_info, timeout=WAIT_MS)
+    app.qtbot.waitUntil(lambda: context_shown(app.window) == expected, timeout=WAIT_MS)  # counted again, not "0"
+    plain_info = app.controller.model
+    app.window.picker.set_provider("cpu")  # another provider loads the model again
+    app.qtbot.waitUntil(lambda: app.controller.model is not plain_info, timeout=WAIT_MS)
+    app.qtbot.waitUntil(lambda: context_shown(app.window) == expected, timeout=WAIT_MS)
 
 
 def test_switching_conversations_clears_the_banner_and_the_previous_figures(open_app, chat_model):
