@@ -96,8 +96,10 @@ def test_a_greedy_reply_offers_no_seed_even_after_a_restart(open_app, chat_model
     assert "seed" not in app.window.status.activity.text() and "greedy" in app.window.status.activity.text()
     assert "Greedy" in reply.role_label.toolTip()
     app.window.close()
-    again = open_app()
+    again = open_app()  # reopens the conversation, then loads the last model
+    again.qtbot.waitUntil(lambda: again.controller.model is not None, timeout=WAIT_MS)
     restored = again.window.chat_view.messages[-1]
+    assert restored.isVisible() and restored.figures_label.isVisible()  # on screen, so the button would show
     assert restored.node.record is not None and not restored.seed_button.isVisible()
 
 
