@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from message_widgets import reply_widget
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase, QTextCursor, QTextDocument, QTextFormat, QTextListFormat
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette, QTextCursor, QTextDocument, QTextFormat, QTextListFormat
 
 from ui.chat.code_block import CodeBlock
 from ui.chat.conversation_model import ConversationTree
@@ -45,6 +45,21 @@ def test_a_single_newline_is_a_line_break_and_a_blank_line_a_paragraph(qapp):
     assert lines[1].blockFormat().bottomMargin() > 0  # a paragraph break: space between the paragraphs
 
 
+def test_blocks_are_set_apart_by_well_over_half_a_line(qtbot):
+    view = SafeBrowser()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
+    view.set_markdown("First paragraph.\n\nSecond paragraph.\n\n- one\n- two\n\nAfter the list.")
+    layout = view.document().documentLayout()
+    rects = {block.text(): layout.blockBoundingRect(block) for block in blocks(view.document())}
+    line = rects["First paragraph."].height()  # one line of text
+    pairs = (("First paragraph.", "Second paragraph."), ("Second paragraph.", "one"), ("two", "After the list."))
+    gaps = [rects[after].top() - rects[before].bottom() for before, after in pairs]
+    assert min(gaps) >= 0.6 * line, (gaps, line)  # a visible pause between blocks, not a few pixels
+    assert rects["two"].top() - rects["one"].bottom() < 0.6 * line  # the items of a tight list stay together
+
+
 def test_a_ten_thousand_line_log_keeps_every_line(qapp):
     log = "\n".join(f"12:00:{i % 60:02d} INFO step {i}" for i in range(10_000))
     document = rendered(log)
@@ -54,8 +69,9 @@ def test_a_ten_thousand_line_log_keeps_every_line(qapp):
 def test_quote_has_a_visible_bar(qapp):
     document = rendered("> wise words\n> on two lines\n\nafter")
     table = next(frame for frame in document.rootFrame().childFrames())
-    bar = table.cellAt(0, 0).format().background().color()
-    assert bar.alpha() > 0 and bar != RenderStyle.current().text
+    bar = table.cellAt(0, 0).format().background()
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    assert bar.style() != Qt.BrushStyle.NoBrush and abs(bar.color().lightness() - base.lightness()) >= 40
     first = table.cellAt(0, 2).firstCursorPosition().block()
     assert (first.text(), first.next().text()) == ("wise words", "on two lines")
     assert document.lastBlock().text() == "after"
