@@ -50,6 +50,13 @@ def test_copy_says_it_copied(window):
 
 def test_number_fields_sit_beside_the_sliders_and_agree_with_them(window):
     panel = window.settings_panel
+    window.resize(1400, 900)
+    window.set_settings_open(True)
+    settle()
+    for key, field in panel.fields.items():
+        assert field.spin.isVisible() and field.slider.isVisible(), key
+        spin, slider = (w.mapTo(window, w.rect().center()) for w in (field.spin, field.slider))
+        assert abs(spin.y() - slider.y()) <= 2 * field.spin.height(), key  # right by its slider
     temperature = panel.fields["temperature"]
     temperature.spin.setValue(1.25)
     assert panel.settings().temperature == 1.25 and temperature.slider.value() == 25
