@@ -41,6 +41,16 @@ def test_a_new_chat_while_a_reply_streams_keeps_the_reply_going_in_its_own_conve
     assert app.window.chat_view.messages[-1].node.content == streaming.content
 
 
+def test_ctrl_n_while_a_reply_streams_opens_a_new_chat(open_app, counting_model, qtbot):
+    app = open_app()
+    counting = start_long_reply(app, counting_model)
+    qtbot.keyClick(app.window.composer.input, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert app.window.chat_view.messages == [] and app.window.sidebar.current_id() != counting
+    assert app.controller.generating  # the reply goes on in its own conversation
+    app.controller.stop()
+    app.wait_idle()
+
+
 def test_coming_back_to_the_streaming_conversation_shows_the_reply_still_growing(open_app, counting_model, store):
     older = store.create_conversation().id
     store.add_user_message(older, "An earlier question")
