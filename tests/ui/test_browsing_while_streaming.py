@@ -4,6 +4,7 @@ saved in its own conversation.  What cannot happen then says why."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
 from engine.runtime.settings import SamplingSettings
 from waits import WAIT_MS
@@ -70,10 +71,13 @@ def test_coming_back_to_the_streaming_conversation_shows_the_reply_still_growing
     assert [m.status for m in store.all_messages(counting) if m.role == "assistant"] == ["done"]
 
 
-def test_what_cannot_happen_during_a_reply_says_why(open_app, counting_model, qtbot):
+def test_what_cannot_happen_during_a_reply_says_why(open_app, counting_model, qtbot, monkeypatch):
+    dialogs = []  # a folder dialog opened now could only lead to stopping the reply
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *args: dialogs.append(args) or ""))
     app = open_app()
     counting = start_long_reply(app, counting_model)
-    app.window.open_model_folder()  # Ctrl+O: a file dialog would stop the reply; it says so instead
+    qtbot.keyClick(app.window.composer.input, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert dialogs == []  # Ctrl+O: no dialog; it says why instead
     assert app.window.banner.isVisible() and app.window.banner.is_notice
     assert "stop it" in app.window.banner.message.text()
     app.window.sidebar.delete_requested.emit(counting)
