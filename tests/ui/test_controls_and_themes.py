@@ -102,13 +102,22 @@ def luminance_spread(widget: QWidget) -> float:
     return max(values) - min(values)
 
 
+def border_contrast(widget: QWidget) -> float:
+    """How different the field's left edge is from its inside, halfway down (0..1): its border."""
+    image = widget.grab().toImage()
+    middle = image.height() // 2
+    return abs(QColor(image.pixel(0, middle)).lightnessF() - QColor(image.pixel(4, middle)).lightnessF())
+
+
 def test_inputs_and_unticked_checkboxes_are_visible_in_dark_and_high_contrast(window):
+    panel = window.settings_panel
+    fields = (window.sidebar.search_box, panel.fields["temperature"].spin, panel.theme_combo)
     for theme in ("dark", "high_contrast", "light"):
-        window.settings_panel.set_theme(theme)
+        panel.set_theme(theme)
         settle()
-        search = window.sidebar.search_box
-        search.clear()
-        assert luminance_spread(search) > 0.15, theme  # its border stands out from the background
+        window.sidebar.search_box.clear()
+        for field in fields:
+            assert border_contrast(field) > 0.15, (theme, field.accessibleName())  # a border you can see
         box = next(c for c in window.findChildren(QCheckBox) if not c.isChecked() and c.isVisible())
         box.setText("")
         assert luminance_spread(box) > 0.15, theme
