@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
 
@@ -183,4 +184,29 @@ def test_search_results_show_the_matching_text_with_the_match_marked(window):
     with_snippet = sidebar.list.visualItemRect(item).height()
     without = sidebar.list.visualItemRect(sidebar.list.item(1)).height()
     assert with_snippet >= without + line  # a second line for the matching text
-    assert "Lisbon" in item.data(__import__("PySide6.QtCore").QtCore.Qt.ItemDataRole.AccessibleTextRole)
+    assert "Lisbon" in item.data(Qt.ItemDataRole.AccessibleTextRole)
+    window.resize(1200, 800)
+    settle()
+    lines = ink_lines(window, sidebar.list.viewport(), sidebar.list.visualItemRect(item))
+    assert len(lines) == 2, lines  # the title, then the matching text
+    underline = 0.8 * sidebar.list.fontMetrics().horizontalAdvance("Lisbon")
+    assert max(lines[1]) >= underline, lines  # a line under the match: the longest run of ink on any text row
+
+
+def ink_lines(window, widget: QWidget, rect: QRect) -> list[list[int]]:
+    """The lines of text drawn in ``rect`` of ``widget`` as the window shows it: for each, the longest run of
+    ink (pixels far from the background) on each of its pixel rows."""
+    image = window.grab(QRect(widget.mapTo(window, rect.topLeft()), rect.size())).toImage()
+    background = QColor(image.pixel(1, 1)).lightnessF()
+    lines, current = [], []
+    for y in range(image.height()):
+        longest = run = 0
+        for x in range(image.width()):
+            run = run + 1 if abs(QColor(image.pixel(x, y)).lightnessF() - background) > 0.25 else 0
+            longest = max(longest, run)
+        if longest:
+            current.append(longest)
+        elif current:
+            lines.append(current)
+            current = []
+    return lines + ([current] if current else [])
