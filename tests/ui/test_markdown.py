@@ -45,19 +45,23 @@ def test_a_single_newline_is_a_line_break_and_a_blank_line_a_paragraph(qapp):
     assert lines[1].blockFormat().bottomMargin() > 0  # a paragraph break: space between the paragraphs
 
 
-def test_blocks_are_set_apart_by_well_over_half_a_line(qtbot):
+def test_blocks_are_set_apart_by_well_over_half_a_line_at_any_text_size(qtbot):
     view = SafeBrowser()
     qtbot.addWidget(view)
-    view.resize(500, 400)
+    view.resize(700, 500)
     view.show()
-    view.set_markdown("First paragraph.\n\nSecond paragraph.\n\n- one\n- two\n\nAfter the list.")
-    layout = view.document().documentLayout()
-    rects = {block.text(): layout.blockBoundingRect(block) for block in blocks(view.document())}
-    line = rects["First paragraph."].height()  # one line of text
-    pairs = (("First paragraph.", "Second paragraph."), ("Second paragraph.", "one"), ("two", "After the list."))
-    gaps = [rects[after].top() - rects[before].bottom() for before, after in pairs]
-    assert min(gaps) >= 0.6 * line, (gaps, line)  # a visible pause between blocks, not a few pixels
-    assert rects["two"].top() - rects["one"].bottom() < 0.6 * line  # the items of a tight list stay together
+    for points in (view.font().pointSizeF(), 20.0):  # the usual size, then a large text size
+        font = view.font()
+        font.setPointSizeF(points)
+        view.setFont(font)
+        view.set_markdown("First paragraph.\n\nSecond paragraph.\n\n- one\n- two\n\nAfter the list.")
+        layout = view.document().documentLayout()
+        rects = {block.text(): layout.blockBoundingRect(block) for block in blocks(view.document())}
+        line = rects["First paragraph."].height()  # one line of text
+        pairs = (("First paragraph.", "Second paragraph."), ("Second paragraph.", "one"), ("two", "After the list."))
+        gaps = [rects[after].top() - rects[before].bottom() for before, after in pairs]
+        assert min(gaps) >= 0.6 * line, (points, gaps, line)  # a visible pause between blocks, not a few pixels
+        assert rects["two"].top() - rects["one"].bottom() < 0.6 * line  # the items of a tight list stay together
 
 
 def test_a_ten_thousand_line_log_keeps_every_line(qapp):

@@ -28,7 +28,7 @@ from PySide6.QtGui import (QBrush, QFont, QFontDatabase, QTextBlockFormat, QText
                            QTextTableFormat)
 from PySide6.QtCore import Qt
 
-from ui.chat.render.style import CELL_PADDING, HEADING_GAP, ITEM_GAP, PARAGRAPH_GAP, RenderStyle
+from ui.chat.render.style import CELL_PADDING, Gaps, RenderStyle
 from ui.chat.render.plain_text import shown
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
@@ -71,13 +71,14 @@ class DocumentBuilder:
         self._run_format: QTextCharFormat | None = None
         self.line = first_line
         self.fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).family()
+        self.gaps = Gaps.for_font(document.defaultFont())
 
     # --- blocks ----------------------------------------------------------------------------------------------
 
-    def new_block(self, token: Token | None, gap: int = PARAGRAPH_GAP) -> None:
+    def new_block(self, token: Token | None, gap: int | None = None) -> None:
         self.flush()
         block_format = QTextBlockFormat()
-        block_format.setBottomMargin(gap)
+        block_format.setBottomMargin(self.gaps.paragraph if gap is None else gap)
         block_format.setIndent(len(self.lists))
         if self.fresh:
             self.cursor.setBlockFormat(block_format)
@@ -112,7 +113,7 @@ class DocumentBuilder:
 
     def paragraph(self, token: Token, inline: Token) -> None:
         in_list = bool(self.lists)
-        self.new_block(token, ITEM_GAP if in_list and self.tight[-1] else PARAGRAPH_GAP)
+        self.new_block(token, self.gaps.item if in_list and self.tight[-1] else self.gaps.paragraph)
         children = list(inline.children or [])
         if self.item_pending:
             self.item_pending = False
@@ -142,10 +143,10 @@ class DocumentBuilder:
         self.cursor.setBlockFormat(block_format)
 
     def heading(self, token: Token, inline: Token) -> None:
-        self.new_block(token, gap=6)
+        self.new_block(token, gap=self.gaps.after_heading)
         block_format = self.cursor.blockFormat()
         if self.cursor.block().position() > 0:
-            block_format.setTopMargin(HEADING_GAP)
+            block_format.setTopMargin(self.gaps.heading)
         self.cursor.setBlockFormat(block_format)
         heading = self.char(bold=True)
         heading.setProperty(QTextFormat.Property.FontSizeAdjustment, HEADING_SIZE.get(token.tag, 0))
@@ -182,7 +183,7 @@ class DocumentBuilder:
         table_format.setCellSpacing(0)
         table_format.setCellPadding(0)
         table_format.setMargin(0)
-        table_format.setBottomMargin(PARAGRAPH_GAP)
+        table_format.setBottomMargin(self.gaps.paragraph)
         table_format.setLeftMargin(len(self.lists) * self.document.indentWidth())
         table_format.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
         table_format.setColumnWidthConstraints(widths)
@@ -237,7 +238,7 @@ class DocumentBuilder:
         table_format.setCellSpacing(0)
         table_format.setCellPadding(CELL_PADDING)
         table_format.setHeaderRowCount(1)
-        table_format.setBottomMargin(PARAGRAPH_GAP)
+        table_format.setBottomMargin(self.gaps.paragraph)
         table_format.setLeftMargin(len(self.lists) * self.document.indentWidth())
         table = self.cursor.insertTable(len(rows), columns, table_format)
         table.cellAt(0, 0).firstCursorPosition().block().setUserState(self.first_line + (tokens[0].map or [0])[0])
@@ -261,7 +262,7 @@ class DocumentBuilder:
     def _trim_gap(self) -> None:
         """No space after the last block of a list, quote or message: what follows sets its own."""
         if not self.fresh:
-            self._set_gap(0 if not self.lists else ITEM_GAP)
+            self._set_gap(0 if not self.lists else self.gaps.item)
 
     # --- inline ----------------------------------------------------------------------------------------------
 
@@ -354,7 +355,7 @@ class DocumentBuilder:
             elif kind in ("bullet_list_close", "ordered_list_close"):
                 self.lists.pop()
                 self.tight.pop()
-                self._set_gap(PARAGRAPH_GAP if not self.lists else ITEM_GAP)
+                self._set_gap(self.gaps.paragraph if not self.lists else self.gaps.item)
             elif kind == "list_item_open":
                 self.item_pending = True
             elif kind == "list_item_close" and self.item_pending:
@@ -383,7 +384,7 @@ class DocumentBuilder:
         """A list item that starts with a code block or a quote still gets its bullet, on a block of its own."""
         if self.item_pending:
             self.item_pending = False
-            self.new_block(None, ITEM_GAP)
+            self.new_block(None, self.gaps.item)
             self.add_to_list()
 
 

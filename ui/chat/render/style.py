@@ -4,13 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 
-PARAGRAPH_GAP = 10   # px between blocks, about two-thirds of a line
-ITEM_GAP = 3         # px between the items of a tight list
-HEADING_GAP = 16     # px above a heading
+PARAGRAPH_GAP_LINES = 0.7  # between blocks: about two-thirds of a line
+ITEM_GAP_LINES = 0.2       # between the items of a tight list
+HEADING_GAP_LINES = 1.0    # above a heading
+AFTER_HEADING_LINES = 0.4  # below a heading: it belongs to what follows
 CELL_PADDING = 6
 CODE_TEXT_INSET = 8  # px from the left of a message's text to the text of a code block (its frame and padding)
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Vertical space between blocks in px, in proportion to the text's line height, so a larger text size
+    keeps paragraphs as far apart as they look at the usual size."""
+
+    paragraph: int
+    item: int
+    heading: int
+    after_heading: int
+
+    @classmethod
+    def for_font(cls, font: QFont) -> "Gaps":
+        line = QFontMetricsF(font).height()
+        return cls(*(round(share * line) for share in (PARAGRAPH_GAP_LINES, ITEM_GAP_LINES, HEADING_GAP_LINES,
+                                                       AFTER_HEADING_LINES)))
 
 
 def mix(a: QColor, b: QColor, share_of_a: float) -> QColor:
