@@ -5,8 +5,9 @@ Writes into OUT_DIR (default ``resources/``):
 * ``screenshot.png`` — light, 1280×800, mid-conversation;
 * ``screenshot-dark.png`` and ``screenshot-high-contrast.png`` — the same in the other schemes;
 * ``screenshot-800x600.png`` — the smallest common window (the settings panel folds away);
-* ``screenshot-markdown.png`` — a Markdown showcase: a stored example reply with lists, a table, a quote,
-  code and a think section, then a live reply.
+* ``screenshot-markdown.png`` — a Markdown showcase: a table, a Thinking section, a nested list and code in four
+  replies smollm2 writes live (app/devtools/screenshot_showcase.py has the prompts, settings and seeds); skipped,
+  with a sentence saying so, when ../shared/models/smollm2-135m-instruct is absent.
 
 ``--choices OUT.png`` renders instead the Token choices of a sampled reply (temperature 0.9, seed 11).
 
@@ -25,40 +26,13 @@ from pathlib import Path
 from typing import Callable
 
 from app.devtools.dev_models import shared_model, synthetic_builder
+from app.devtools.screenshot_showcase import store_showcase
 from app.storage.store import ConversationStore, default_path
 
 LIVE_PROMPT = "List three benefits of running AI models on your own computer, as a short numbered list."
-FOLLOW_UP = "Which one matters most for privacy? Answer in one sentence."
+SHOWCASE_SIZE = (1280, 1500)  # tall enough for the showcase's four questions and replies
 OLDER_CHATS = ("What is a context window?", "Write a haiku about autumn rain",
                "Plan a three-day trip to Lisbon", "Explain top-p sampling simply")
-SHOWCASE_QUESTION = "Compare lists and tuples in Python, with an example."
-SHOWCASE_REPLY = """<think>
-The user wants a comparison. A table for the differences, then code, then a tip.
-</think>
-Both hold an ordered sequence of values; the difference is **mutability**.
-
-| | list | tuple |
-|---|---|---|
-| can change | yes | no |
-| written as | `[1, 2]` | `(1, 2)` |
-| typical use | a growing collection | a fixed record |
-
-Choose by what the data *is*:
-
-1. A collection that grows or shrinks → a list
-   - e.g. lines read from a file
-2. A fixed group of fields → a tuple
-
-> Tuples can be dictionary keys; lists cannot, because they can change.
-
-```python
-point = (3, 4)          # a tuple: a fixed pair
-names = ["Ada", "Alan"]  # a list: add more later
-names.append("Grace")
-```
-
-- [x] read the difference
-- [ ] try it in a REPL"""
 
 
 def pick_model(name: str, workdir: str) -> tuple[str, str]:
@@ -69,31 +43,22 @@ def pick_model(name: str, workdir: str) -> tuple[str, str]:
     return str(synthetic_builder()(Path(workdir) / "synthetic-chat", chat=True)), "Hi there"
 
 
-def chat_model(workdir: str) -> tuple[str, str, str]:
-    """(model folder, first prompt, follow-up): smollm2 when present, else what exists."""
+def chat_model(workdir: str) -> tuple[str, str]:
+    """(model folder, prompt): smollm2 when present, else what exists."""
     smollm2 = shared_model("smollm2-135m-instruct")
     if smollm2 is not None:
-        return str(smollm2), LIVE_PROMPT, FOLLOW_UP
-    model, prompt = pick_model("stories260k", workdir)
-    return model, prompt, prompt
+        return str(smollm2), LIVE_PROMPT
+    return pick_model("stories260k", workdir)
 
 
-def store_examples() -> int:
-    """Earlier conversations for the sidebar, and the showcase conversation; returns the showcase's id.
-
-    The showcase reply is example text stored by this script (a 135M model does not write tables on
-    request); the README says so under the picture.
-    """
+def store_examples() -> int | None:
+    """Earlier conversations for the sidebar (titles only), then the Markdown showcase written live by smollm2;
+    returns the showcase's id, or None without smollm2."""
+    smollm2 = shared_model("smollm2-135m-instruct")
     with ConversationStore(default_path()) as store:
         for question in OLDER_CHATS:
             store.add_user_message(store.create_conversation().id, question)
-        showcase = store.create_conversation().id
-        store.add_user_message(showcase, SHOWCASE_QUESTION)
-        reply = store.start_reply(showcase, model="example text written by this script", provider="cpu",
-                                  settings={})
-        store.finish_reply(reply.id, status="done", content=SHOWCASE_REPLY, stats={"finish_reason": "eos"})
-        store.rename(showcase, "Lists and tuples (Markdown showcase)")
-        return showcase
+        return store_showcase(store, str(smollm2)) if smollm2 is not None else None
 
 
 def render_choices(out: str) -> None:
@@ -133,6 +98,7 @@ def render_states(out_dir: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
     from app.gui import StartOptions, build_window
+    from ui.chat.thinking_section import ThinkingSection
 
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
@@ -140,7 +106,7 @@ def render_states(out_dir: Path) -> list[Path]:
     with tempfile.TemporaryDirectory() as workdir:
         os.environ["LOCALCHAT_HOME"] = str(Path(workdir) / "home")  # never the user's own history or settings
         showcase = store_examples()
-        model, prompt, follow_up = chat_model(workdir)
+        model, prompt = chat_model(workdir)
         window = build_window(StartOptions(temperature=0.0, max_tokens=200))
         window.resize(1280, 800)
         window.show()
@@ -174,10 +140,14 @@ def render_states(out_dir: Path) -> list[Path]:
         grab("screenshot-high-contrast.png", "high_contrast", (1280, 800))
         window.set_settings_open(False)
         grab("screenshot-800x600.png", "light", (800, 600), settings=False)
-        window.sidebar.conversation_selected.emit(showcase)
-        settle(app)
-        send(follow_up)
-        grab("screenshot-markdown.png", "light", (1280, 900), settings=False)
+        if showcase is None:
+            print("screenshot-markdown.png skipped: it needs ../shared/models/smollm2-135m-instruct.")
+        else:
+            window.sidebar.conversation_selected.emit(showcase)
+            settle(app)
+            for thinking in window.findChildren(ThinkingSection):
+                thinking.set_expanded(True)
+            grab("screenshot-markdown.png", "light", SHOWCASE_SIZE, settings=False)
         window.close()
     return written
 
