@@ -45,6 +45,7 @@ class SettingsKeeper(QObject):
         window.settings_panel.system_prompt_edit.textChanged.connect(self._timer.start)
         window.settings_panel.theme_changed.connect(self._timer.start)
         window.settings_panel.text_size_changed.connect(self._timer.start)
+        window.settings_panel.choices_check.toggled.connect(self._timer.start)
         window.top_bar.wide_button.toggled.connect(self._timer.start)
         window.top_bar.settings_button.toggled.connect(self._timer.start)
         window.sidebar.collapse_requested.connect(self._timer.start)
@@ -53,7 +54,8 @@ class SettingsKeeper(QObject):
         window.installEventFilter(self)
 
     def restore(self, *, model_given: bool) -> None:
-        """Put back what the start-up flags did not set: system prompt, geometry, theme, the last model."""
+        """Put back what the start-up flags did not set: system prompt, geometry, theme, token choices, the last
+        model."""
         preferences, window = self.preferences, self.window
         window.settings_panel.system_prompt_edit.setPlainText(preferences.system_prompt)
         if preferences.window_geometry:
@@ -61,6 +63,7 @@ class SettingsKeeper(QObject):
         window.settings_panel.set_theme(preferences.theme)
         if preferences.text_size:
             window.settings_panel.set_text_size(preferences.text_size)
+        window.settings_panel.choices_check.setChecked(preferences.token_choices)
         window.set_wide(preferences.wide_column)
         window.set_settings_open(preferences.settings_open)
         window.set_sidebar_open(preferences.sidebar_open)  # last: on a narrow window the settings fold first
@@ -76,7 +79,7 @@ class SettingsKeeper(QObject):
         text_size = panel.text_size()
         self.preferences = replace(
             self.preferences, provider=window.picker.provider(), system_prompt=panel.system_prompt(),
-            theme=panel.theme(), wide_column=wide, sidebar_open=sidebar_open, settings_open=settings_open,
+            theme=panel.theme(), token_choices=panel.choices_check.isChecked(), wide_column=wide, sidebar_open=sidebar_open, settings_open=settings_open,
             text_size=0.0 if text_size == round(default_text_size()) else text_size,  # 0: follow the system
             window_geometry=base64.b64encode(bytes(window.saveGeometry())).decode("ascii"),
             **{name: getattr(sampling, name) for name in _SAMPLING})

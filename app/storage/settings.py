@@ -66,6 +66,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "wide_column": lambda v: isinstance(v, bool),
     "sidebar_open": lambda v: isinstance(v, bool),
     "settings_open": lambda v: isinstance(v, bool),
+    "token_choices": lambda v: isinstance(v, bool),
     "engine": lambda v: v in ENGINES,
     "server_url": lambda v: isinstance(v, str),
     "server_model": lambda v: isinstance(v, str),
@@ -91,6 +92,7 @@ class AppSettings:
     wide_column: bool = False
     sidebar_open: bool = True
     settings_open: bool = True
+    token_choices: bool = False  # "Keep token choices" (and with it Show tokens)
     engine: str = "local"  # "local": this machine's engine; "server": the OpenAI-compatible server below
     server_url: str = ""  # normalised base URL, e.g. http://gpu-box:8000/v1
     server_model: str = ""

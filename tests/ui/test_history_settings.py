@@ -37,6 +37,18 @@ def test_settings_and_window_size_survive_a_restart(qtbot, chat_model):
     second.close()
 
 
+def test_keeping_token_choices_survives_a_restart(qtbot):
+    first = open_window(qtbot)
+    first.settings_panel.choices_check.setChecked(True)
+    first.close()
+    assert AppSettings.load().token_choices
+    second = open_window(qtbot)
+    assert second.settings_panel.choices_check.isChecked() and second.inspector.show_tokens.isChecked()
+    second.settings_panel.choices_check.setChecked(False)
+    second.close()
+    assert not AppSettings.load().token_choices
+
+
 def test_flags_override_saved_settings(qtbot):
     AppSettings(temperature=1.5, max_new_tokens=77, provider="cpu").save()
     window = open_window(qtbot, temperature=0.2, provider="auto")
