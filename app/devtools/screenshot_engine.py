@@ -19,6 +19,7 @@ import httpx
 from app.devtools.dev_models import ROOT, shared_model, synthetic_builder
 
 READY_S = 120
+SETTLE_MS = 1000
 
 
 def start_server(model: Path, home: Path) -> tuple[subprocess.Popen, str]:
@@ -71,7 +72,9 @@ def shoot(url: str, out: Path) -> None:
     window.resize(1180, 760)
     window.show()
     wait(window.controller.reply_finished, QEventLoop, QTimer)
-    app.processEvents()
+    settled = QEventLoop()  # the final render's layout and the next-token panel's new look come a moment later
+    QTimer.singleShot(SETTLE_MS, settled.quit)
+    settled.exec()
     window.grab().save(str(out / "engine-chat.png"))
     window.engine_button.click()
     panel = window.engine_panel

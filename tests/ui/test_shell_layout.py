@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 from engine.runtime.record import ReplyRecord
-from layout_check import cut_off, settle, show_conversation
+from PySide6.QtWidgets import QToolButton
+
+from layout_check import conversation, cut_off, settle, show_conversation
 from ui.shell.panels import CHAT_MIN, fit_panels
 
 def test_the_window_can_be_half_of_a_1366_px_screen(window):
@@ -111,3 +113,28 @@ def test_nothing_is_cut_off_at_200_percent_scaling(tmp_path: Path):
     result = subprocess.run([sys.executable, "-c", SCALED.format(support=support)], env=env, capture_output=True,
                             text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_reply_s_buttons_and_figures_stay_inside_its_card_beside_open_panels(open_app):
+    """At 1180 px with the sidebar and Reply settings open the chat column is 620 px: a reply from a server, with
+    Tokens and Inspect, its figures and where it was written must give way (elided), not push the card wider."""
+    window = open_app().window
+    tree = conversation()
+    reply = tree.active_path()[1]
+    reply.record = ReplyRecord(prompt_tokens=5, generated_tokens=60, ttft_s=0.05, decode_tokens_per_s=3103.0,
+                               finish_reason="max_tokens", seed=1, server="http://127.0.0.1:40961/v1",
+                               model="stories260k")
+    window.chat_view.show_welcome(False)
+    window.controller.tree = tree
+    window.chat_view.show_path(tree.active_path())
+    window.resize(1180, 760)
+    window.set_settings_open(True)
+    settle()
+    assert window.settings_scroll.isVisible() and not window.sidebar.collapsed
+    viewport = window.chat_view.scroll.viewport()
+    for message in window.chat_view.messages:
+        box = message.rect().translated(message.mapTo(viewport, message.rect().topLeft()))
+        assert viewport.rect().contains(box), f"{message.node.role} card {box.getRect()} is outside {viewport.rect()}"
+    card = window.chat_view.messages[1]
+    assert [b.text() for b in card.findChildren(QToolButton) if b.isVisible()][-2:] == ["Tokens", "Inspect"]
+    assert cut_off(window) == []

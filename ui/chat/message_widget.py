@@ -16,6 +16,8 @@ from engine.runtime.record import ReplyRecord
 from ui.chat.composer import MessageInput
 from ui.chat.conversation_model import Node
 from ui.chat.message_body import MessageBody
+from ui.shell.elided_label import ElidedLabel
+
 
 def figures(record: ReplyRecord, seeded: bool) -> str:
     """A reply's figures in one line: the seed, the tokens, the timings, and where it was written."""
@@ -110,11 +112,12 @@ class MessageWidget(QFrame):
         self._copied_timer.setSingleShot(True)
         self._copied_timer.setInterval(COPIED_MS)
         self._copied_timer.timeout.connect(self._show_copy_idle)
-        self.figures_label = QLabel()
+        # the figures give way (after where the reply was written) before a button is pushed out of the card
+        self.figures_label = ElidedLabel(shortest="000 tokens…")
         self.figures_label.setObjectName("figuresLabel")
         self.figures_label.setAccessibleName("Reply figures")
         self.figures_label.hide()
-        self.source_label = QLabel()
+        self.source_label = ElidedLabel()
         self.source_label.setObjectName("figuresLabel")
         self.source_label.setAccessibleName("Written by")
         self.source_label.hide()

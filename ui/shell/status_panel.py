@@ -6,31 +6,20 @@ them with the rate they arrive at and fills the context meter as the reply grows
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
 
 from engine.remote.address import host_of
 from engine.runtime.model import ModelInfo
 from engine.runtime.providers import LABELS
 from engine.runtime.record import ReplyRecord
-
-
-class _ElidedLabel(QLabel):
-    """One line that ends in "…" when the window is too narrow for it (the tooltip has all of it)."""
-
-    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt override
-        painter = QPainter(self)
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
-        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+from ui.shell.elided_label import ElidedLabel
 
 
 class StatusPanel(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Status")
-        self.activity = _ElidedLabel("No model loaded")
+        self.activity = ElidedLabel("No model loaded")
         self.activity.setAccessibleName("Reply status")
         # the figures give way (clipped, whole in the tooltip) rather than push the context meter off a narrow window
         self.activity.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
