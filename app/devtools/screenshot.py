@@ -5,8 +5,8 @@ Writes into OUT_DIR (default ``resources/``):
 * ``screenshot.png`` — light, 1280×800, mid-conversation;
 * ``screenshot-dark.png`` and ``screenshot-high-contrast.png`` — the same in the other schemes;
 * ``screenshot-800x600.png`` — the smallest common window (the settings panel folds away);
-* ``screenshot-markdown.png`` — a Markdown showcase: a table, a Thinking section, a nested list and code in four
-  replies smollm2 writes live (app/devtools/screenshot_showcase.py has the prompts, settings and seeds); skipped,
+* ``screenshot-markdown.png`` — a Markdown showcase: a table, a Thinking section, a nested list, code and a quote
+  in five replies smollm2 writes live (app/devtools/screenshot_showcase.py has the prompts, settings and seeds); skipped,
   with a sentence saying so, when ../shared/models/smollm2-135m-instruct is absent.
 
 ``--choices OUT.png`` renders instead the Token choices of a sampled reply (temperature 0.9, seed 11).
@@ -30,7 +30,7 @@ from app.devtools.screenshot_showcase import store_showcase
 from app.storage.store import ConversationStore, default_path
 
 LIVE_PROMPT = "List three benefits of running AI models on your own computer, as a short numbered list."
-SHOWCASE_SIZE = (1280, 1500)  # tall enough for the showcase's four questions and replies
+SHOWCASE_SIZE = (1280, 1700)  # tall enough for the showcase's five questions and replies
 OLDER_CHATS = ("What is a context window?", "Write a haiku about autumn rain",
                "Plan a three-day trip to Lisbon", "Explain top-p sampling simply")
 

@@ -86,6 +86,7 @@ def main(argv: list[str]) -> int:
         for text in (FIRST, SECOND):
             controller.send(text)
             wait_until(app, lambda: not controller.generating)
+        wait_until(app, lambda: not inspector.panel.summary.text().startswith("Waiting"))  # the chart looked again
         reply_widget = window.chat_view.messages[1]
         wait_until(app, lambda: reply_widget.findChild(TokenView) is not None)
         view = reply_widget.findChild(TokenView)

@@ -1,16 +1,20 @@
-"""The Markdown showcase conversation for ``python -m app.devtools.screenshot``: four replies written live by
-smollm2-135m-instruct, each asking for one feature (a table, a Thinking section, a nested list, a code block).
+"""The Markdown showcase conversation for ``python -m app.devtools.screenshot``: five replies written live by
+smollm2-135m-instruct, each asking for one feature (a table, a Thinking section, a nested list, a code block, a
+block quote).
 
 Every reply is generated here, through the engine's ``ChatSession`` (the class the window's engine process runs),
 with the settings and seed below, and stored the way the window stores a reply (settings with the system prompt,
 figures, token ids, provenance), so Inspect → Replay in the window writes each one again identically.  The
 prompts and seeds were picked from about 500 tried replies: a 135M model writes these features only now and
-then, and never wrote a block quote in 114 tries (prompts asking for one, system prompts showing one).
+then.
 
 * The table runs on counting rows when left alone; max new tokens 54 ends it after the tuple's three items.
 * The Thinking section: the reply is made to start with ``<think>`` and a newline (``forced`` tokens, the way
   reasoning models' chat templates open it); the system prompt shows the form with two examples, and the
   model closes the section and answers on its own.
+* The block quote: never written in 114 tries of asking for one or showing one; like the Thinking section, the
+  reply is made to start with ``>`` and the system prompt shows the form twice, and the model quotes the user's
+  sentence and answers below it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ THINKING_SYSTEM = (
     "</think>\nThe capital of France is Paris.\n\n"
     "Question: How many legs does a spider have?\nReply:\n<think>\nThe user asks about spiders. Spiders have eight "
     "legs.\n</think>\nA spider has eight legs.")
+QUOTE_SYSTEM = (
+    "You answer by first quoting the user's words as a Markdown block quote (a line starting with >), then "
+    "replying.\n\nUser: Lists can change.\nReply:\n> Lists can change.\n\nYes: you can add, remove and replace "
+    "items in a list.\n\nUser: Strings are immutable.\nReply:\n> Strings are immutable.\n\nRight: every string "
+    "method returns a new string.")
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,8 @@ TURNS = (
                                   seed=5)),
     ShowcaseTurn("Write Python code that turns the tuple (3, 4, 5) into a list and appends 6.", MARKDOWN_SYSTEM,
                  SamplingSettings(temperature=0.3, top_p=0.9, top_k=40, max_new_tokens=90, seed=2)),
+    ShowcaseTurn("A tuple is a list that cannot change.", QUOTE_SYSTEM,
+                 SamplingSettings(temperature=0.5, top_p=0.9, top_k=40, max_new_tokens=40, seed=3), starts_with=">"),
 )
 
 
