@@ -23,7 +23,10 @@ deterministic for the same logits, which is what makes a seed repeat a reply.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 
@@ -33,6 +36,7 @@ SAMPLE_STRIDE = 64  # every 64th logit is read to find the top-k threshold
 SAMPLE_SLACK = 4  # extra sample ranks, so that k tokens pass the threshold with near certainty
 NUCLEUS_FLOORS = (2.0 ** -10, 2.0 ** -16, 2.0 ** -24, 0.0)  # weights relative to the most likely token
 BLOCK = 1024  # tokens per block when drawing from the whole vocabulary
+RANK_ALL = 4096  # up to this many candidates are sorted outright: fewer numpy calls than partitioning first
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class Sampler:
             _penalise(scores, self._seen_ids, self._penalty)
         if self._settings.greedy:
             token = int(scores.argmax())
-            draw = _Draw(ranked=np.array([token]), kept=np.ones(1), index=0)
+            draw = _Draw(ranked=np.array([token]), kept=[1.0], index=0)
         else:
             draw = self._draw(scores)
             token = draw.token
@@ -82,34 +86,37 @@ class Sampler:
         inverse_temperature = np.float32(1.0 / settings.temperature)
         if 0 < settings.top_k < scores.size:
             ranked = top_tokens(scores, settings.top_k, self._scratch.mask)
-            best = scores[ranked].astype(np.float64)
-            return self._from_ranked(ranked, np.exp((best - best[0]) * inverse_temperature))
+            best = scores[ranked].tolist()
+            inverse = 1.0 / settings.temperature
+            return self._from_ranked(ranked, [math.exp((value - best[0]) * inverse) for value in best])
         weights = np.subtract(scores, scores.max(), out=self._scratch.values)
         weights *= inverse_temperature
         np.exp(weights, out=weights)
         total = float(weights.sum())
         if settings.top_p >= 1.0:
             token = self._from_all(weights, total)
-            return _Draw(ranked=np.array([token]), kept=np.array([weights[token] / total]), index=0,
+            return _Draw(ranked=np.array([token]), kept=[float(weights[token]) / total], index=0,
                          weights=weights, total=total)
         for floor in NUCLEUS_FLOORS:  # the first floor whose tokens hold top-p of the weight
-            members = (_true_positions(np.greater_equal(weights, floor, out=self._scratch.mask)) if floor
+            members = (np.flatnonzero(np.greater_equal(weights, floor, out=self._scratch.mask)) if floor
                        else np.arange(scores.size))
             if float(weights[members].sum()) >= settings.top_p * total:
                 break
         ranked = members[np.argsort(-weights[members], kind="stable")]
-        return self._from_ranked(ranked, weights[ranked].astype(np.float64), total)
+        return self._from_ranked(ranked, weights[ranked].astype(np.float64).tolist(), total)
 
-    def _from_ranked(self, ranked: np.ndarray, weights: np.ndarray, total: float | None = None) -> "_Draw":
+    def _from_ranked(self, ranked: np.ndarray, weights: list[float], total: float | None = None) -> "_Draw":
         """Cut the ranked tokens where their weights reach top-p of ``total`` (the whole distribution's weight;
-        None: the ranked tokens are all of it), renormalise, and draw one."""
-        cumulative = np.cumsum(weights)
+        None: the ranked tokens are all of it), renormalise, and draw one.
+
+        The ranked tokens are few (top-k, or the nucleus), so this is plain Python: after a step of the model,
+        each numpy call on a small array costs more than the arithmetic it does."""
+        cumulative = list(accumulate(weights))
         total = cumulative[-1] if total is None else total
-        keep = min(int(np.searchsorted(cumulative, self._settings.top_p * total)) + 1, ranked.size)
+        keep = min(bisect_left(cumulative, self._settings.top_p * total) + 1, len(weights))
         kept_weight = cumulative[keep - 1]
-        index = min(int(np.searchsorted(cumulative[:keep], self._rng.random() * kept_weight, side="right")),
-                    keep - 1)
-        return _Draw(ranked=ranked, kept=weights[:keep] / kept_weight, index=index)
+        index = min(bisect_right(cumulative, self._rng.random() * kept_weight, 0, keep), keep - 1)
+        return _Draw(ranked=ranked, kept=[weight / kept_weight for weight in weights[:keep]], index=index)
 
     def _from_all(self, weights: np.ndarray, total: float) -> int:
         """Draw from the whole vocabulary: find the block, then the token within it."""
@@ -133,10 +140,10 @@ class _Scratch:
 @dataclass(frozen=True)
 class _Draw:
     """One draw: the most likely tokens first (a prefix of the whole ranking), the probabilities of the first
-    ``kept.size`` of them, and which one was drawn.  Drawing from the whole vocabulary keeps the weights."""
+    ``len(kept)`` of them, and which one was drawn.  Drawing from the whole vocabulary keeps the weights."""
 
     ranked: np.ndarray
-    kept: np.ndarray
+    kept: list[float]
     index: int
     weights: np.ndarray | None = None
     total: float = 1.0
@@ -157,26 +164,16 @@ def top_tokens(scores: np.ndarray, count: int, mask: np.ndarray | None = None) -
         sample = scores[::SAMPLE_STRIDE]
         rank = sample.size - 1 - min(sample.size - 1, count // SAMPLE_STRIDE + SAMPLE_SLACK)
         threshold = np.partition(sample, rank)[rank]
-        members = _true_positions(np.greater_equal(scores, threshold, out=mask))
+        members = np.flatnonzero(np.greater_equal(scores, threshold, out=mask))
         if members.size < count:  # an unlucky sample: rank everything
             members = None
-    values = scores if members is None else scores[members]
-    best = np.argpartition(-values, count - 1)[:count]
-    best = best[np.argsort(-values[best], kind="stable")]
+    negated = -(scores if members is None else scores[members])
+    if negated.size <= RANK_ALL:  # the usual case: a few hundred tokens passed the threshold
+        best = np.argsort(negated, kind="stable")[:count]
+    else:
+        best = np.argpartition(negated, count - 1)[:count]
+        best = best[np.argsort(negated[best], kind="stable")]
     return best if members is None else members[best]
-
-
-def _true_positions(mask: np.ndarray) -> np.ndarray:
-    """``np.flatnonzero`` for a mask that is nearly all False, in a third of its time at a large vocabulary:
-    the 8-byte words holding a True are found first, and only their bytes are looked at."""
-    whole = mask.size - mask.size % 8
-    words = mask[:whole].view(np.uint64)
-    hits = np.flatnonzero(words != 0)
-    rows, columns = np.nonzero(mask[:whole].reshape(-1, 8)[hits])
-    positions = hits[rows] * 8 + columns
-    if whole == mask.size:
-        return positions
-    return np.concatenate([positions, np.flatnonzero(mask[whole:]) + whole])
 
 
 def _candidates(scores: np.ndarray, draw: _Draw, count: int, scratch: _Scratch) -> list[Candidate]:
@@ -191,7 +188,7 @@ def _candidates(scores: np.ndarray, draw: _Draw, count: int, scratch: _Scratch) 
     normaliser = np.exp(np.subtract(scores, best, out=scratch.values), out=scratch.values).sum()
     model = np.exp(scores[top] - best) / float(normaliser)
     if draw.weights is None:
-        kept = dict(zip(draw.ranked[: min(draw.kept.size, count)].tolist(), draw.kept.tolist()))
+        kept = dict(zip(draw.ranked[: min(len(draw.kept), count)].tolist(), draw.kept))
         kept[chosen] = float(draw.kept[draw.index])
         drawn = [kept.get(t, 0.0) for t in top.tolist()]
     return [Candidate(int(t), float(m), float(d)) for t, m, d in zip(top.tolist(), model.tolist(), drawn)]
