@@ -18,10 +18,11 @@ SECTION = ("## Part {n}\n\nSome **bold** words and `code`, then\na second line o
 REPLY = "".join(SECTION.format(n=n) for n in range(12)) + "The end: line to read."
 
 
-@pytest.fixture
-def streaming_view(qtbot):
+def streamed(qtbot, question: str, text: str):
+    """A chat view whose last reply has had ``text`` streamed into it, in chunks as the controller flushes them,
+    tall enough to scroll; returns the view, the reply's widget and its node."""
     tree = ConversationTree()
-    tree.append("user", "Write a long answer")
+    tree.append("user", question)
     reply = tree.append("assistant")
     view = ChatView()
     qtbot.addWidget(view)
@@ -30,11 +31,17 @@ def streaming_view(qtbot):
     view.show_path(tree.active_path())
     view.show()
     widget = view.messages[-1]
-    for start in range(0, len(REPLY), 37):  # chunks as the controller would flush them
-        chunk = REPLY[start:start + 37]
+    for start in range(0, len(text), 37):
+        chunk = text[start:start + 37]
         reply.content += chunk
         widget.append_text(chunk)
     qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 1000, timeout=WAIT_MS)
+    return view, widget, reply
+
+
+@pytest.fixture
+def streaming_view(qtbot):
+    view, widget, reply = streamed(qtbot, "Write a long answer", REPLY)
     reply.record = ReplyRecord(finish_reason="eos")
     return view, widget
 
@@ -93,21 +100,7 @@ THINKING = "<think>\n" + "".join(THOUGHT.format(n=n) for n in range(12)) + "Last
 @pytest.fixture
 def thinking_view(qtbot):
     """A reply still thinking, its long Thinking section open and streamed in as written."""
-    tree = ConversationTree()
-    tree.append("user", "Think hard")
-    reply = tree.append("assistant")
-    view = ChatView()
-    qtbot.addWidget(view)
-    view.resize(700, 420)
-    view.show_welcome(False)
-    view.show_path(tree.active_path())
-    view.show()
-    widget = view.messages[-1]
-    for start in range(0, len(THINKING), 37):
-        chunk = THINKING[start:start + 37]
-        reply.content += chunk
-        widget.append_text(chunk)
-    qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 1000, timeout=5000)
+    view, widget, _reply = streamed(qtbot, "Think hard", THINKING)
     return view, widget
 
 
