@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +31,11 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 
 from app.storage.export import export_json, export_markdown
 from app.storage.importing import import_json, read_export_file
-from app.storage.store import ConversationStore, Message
-from app.storage.token_data import ids_from_stored, steps_from_stored, to_stored
-from app.storage.validate import Notes, record_from_stats
+from app.stored_tree import tree_from_messages
+from app.storage.store import ConversationStore
+from app.storage.token_data import to_stored
+from app.storage.validate import Notes
 from engine.errors import LocalChatError
-from engine.inspect.identity import Provenance
 from engine.runtime.record import ReplyRecord
 from ui.chat.conversation_model import ConversationTree, Node
 from ui.shell.main_window import MainWindow
@@ -44,8 +44,8 @@ from ui.shell.unsaved_dialog import UnsavedDialog, choose_folder
 
 SAVE_INTERVAL_S = 1.0
 RETRY_SAVING_MS = 10_000  # while kept in memory, how often the file is tried again without a new message
-UNSHOWABLE = "⚠ This message could not be shown; the details are in LocalChat's log."
 log = logging.getLogger(__name__)
+
 
 @dataclass
 class _Place:
@@ -56,71 +56,6 @@ class _Place:
     ids: dict[Node, int]
     hidden: dict[tuple, int]
     root_id: int | None
-
-
-def is_failed_send(message: Message) -> bool:
-    """An empty reply that ended in an error: the chat dropped it, so it is not shown again."""
-    return message.role == "assistant" and message.status == "error" and not message.content
-
-
-def tree_from_messages(messages: Sequence[Message]) -> tuple[ConversationTree, dict[Node, int], dict[tuple, int]]:
-    """Rebuild the chat's tree from stored messages (parents before children).
-
-    Returns the tree, each node's message id, and the hidden rows (failed sends) by
-    ``(parent id, role)``.  System messages are not part of the chat's tree (the system
-    prompt comes from the settings); their children hang from the tree's root.
-    """
-    tree = ConversationTree()
-    nodes: dict[int | None, Node] = {None: tree.root}
-    ids: dict[Node, int] = {}
-    hidden: dict[tuple, int] = {}
-    active: dict[Node, Node] = {}
-    children: dict[int, list[Message]] = {}
-    for message in messages:
-        if message.parent_id is not None:
-            children.setdefault(message.parent_id, []).append(message)
-    for message in messages:
-        parent = nodes.get(message.parent_id)
-        if parent is None:  # below a hidden or system message that has no node
-            continue
-        if message.role == "system":
-            nodes[message.id] = parent
-            continue
-        replies = children.get(message.id, [])
-        if is_failed_send(message) or (message.role == "user" and replies and all(map(is_failed_send, replies))):
-            hidden[(message.parent_id, message.role)] = message.id
-            continue
-        node = Node(message.role, message.content, parent=parent)
-        try:
-            _restore_outcome(node, message)
-        except Exception:  # noqa: BLE001 - a stored row must never keep the window from opening
-            log.exception("stored message %s could not be shown: %r", message.id, message)
-            node = Node(message.role, UNSHOWABLE, parent=parent, interrupted=message.role == "assistant")
-        parent.children.append(node)
-        if message.active:
-            active[parent] = node
-        nodes[message.id] = node
-        ids[node] = message.id
-    for parent in nodes.values():
-        if parent.children:
-            chosen = active.get(parent)
-            parent.active = parent.children.index(chosen) if chosen else len(parent.children) - 1
-    return tree, ids, hidden
-
-
-def _restore_outcome(node: Node, message: Message) -> None:
-    if message.role != "assistant":
-        return
-    node.record = record_from_stats(message.stats)
-    node.greedy = message.settings.get("temperature") == 0
-    node.token_ids, node.steps = ids_from_stored(message.tokens), steps_from_stored(message.tokens)
-    node.provenance = Provenance.from_dict(message.provenance)
-    system_prompt = message.settings.get("system_prompt", "")
-    node.system_prompt = system_prompt if isinstance(system_prompt, str) else ""
-    if message.status in ("interrupted", "error", "streaming"):
-        node.interrupted = True  # shown with the "Interrupted" note
-        if node.record is None:
-            node.record = ReplyRecord(finish_reason="error")  # a finished record, so it is not shown as streaming
 
 
 class ChatHistory(QObject):

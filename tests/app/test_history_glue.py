@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.history import tree_from_messages
+from app.stored_tree import tree_from_messages
 from app.storage.store import ConversationStore
 
 

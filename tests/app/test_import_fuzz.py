@@ -13,7 +13,7 @@ import random
 import pytest
 
 from app.cli import run
-from app.history import tree_from_messages
+from app.stored_tree import tree_from_messages
 from app.storage.export import export_json, export_markdown
 from app.storage.importing import ImportFailed, import_json
 from app.storage.settings import AppSettings

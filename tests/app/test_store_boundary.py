@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from app.cli import run
-from app.history import UNSHOWABLE, tree_from_messages
 from app.storage.export import FORMAT_NAME, export_json
 from app.storage.importing import MAX_FILE_BYTES, ImportFailed, import_json, read_export_file
 from app.storage.migrations import LATEST_VERSION, MIGRATIONS
 from app.storage.store import ConversationStore, default_path
 from app.storage.validate import MAX_TEXT_CHARS, Notes
+from app.stored_tree import tree_from_messages
+from ui.chat.chat_view import UNSHOWABLE
 
 GOOD_STATS = {"prompt_tokens": 12, "generated_tokens": 5, "ttft_s": 0.05, "decode_tokens_per_s": 80.0,
               "finish_reason": "eos", "provider": "cpu", "seed": 7}
@@ -113,14 +114,14 @@ def test_rows_the_store_cannot_read_are_shown_as_such(store: ConversationStore) 
 
 def test_a_message_that_breaks_the_window_becomes_a_visible_placeholder(store: ConversationStore,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.history as history
+    import app.stored_tree as stored_tree
 
     conversation_id = import_json(store, json.dumps(export()))
 
     def explode(stats):
         raise TypeError("unsupported format string passed to NoneType.__format__")
 
-    monkeypatch.setattr(history, "record_from_stats", explode)
+    monkeypatch.setattr(stored_tree, "record_from_stats", explode)
     tree, _, _ = tree_from_messages(store.all_messages(conversation_id))
     assert [node.content for node in tree.active_path()] == ["Capital of France?", UNSHOWABLE]
 
