@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
-from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QPushButton, QScrollArea, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from engine.errors import LocalChatError
 from engine.models.registry import InstalledModel
@@ -42,6 +41,7 @@ from ui.shell import tooltips
 from ui.shell.error_banner import ErrorBanner
 from ui.shell.storage_indicator import StorageIndicator
 from ui.shell.focus import chain
+from ui.shell.layout import COLUMN, ROW, joined, scrolling_panel
 from ui.shell.panels import CHAT_MIN, MIN_WINDOW_HEIGHT, MIN_WINDOW_WIDTH, SETTINGS_WIDTH, fit_panels
 from ui.shell.shortcuts import SHORTCUTS, ShortcutSheet
 from ui.shell.status_panel import StatusPanel
@@ -109,14 +109,8 @@ class MainWindow(QMainWindow):
     # --- building ----------------------------------------------------------------------------------------------
 
     def _build_body(self) -> QWidget:
-        chat_page = QWidget()
-        chat_page.setObjectName("chatPage")
-        page = QVBoxLayout(chat_page)
-        page.setContentsMargins(0, 0, 0, 0)
-        page.setSpacing(0)
-        page.addWidget(self.chat_view, 1)
         self._composer_row_widget, self._composer_row = centred(self.composer, "composerArea")
-        page.addWidget(self._composer_row_widget)
+        chat_page = joined(COLUMN, (self.chat_view, 1), self._composer_row_widget, name="chatPage")
         self.pages = QStackedWidget()
         self.pages.addWidget(chat_page)
         self._chat_page = chat_page
@@ -127,40 +121,10 @@ class MainWindow(QMainWindow):
         self._top.addWidget(self.storage_indicator)
         self._top.addWidget(self.banner)
         self._top_row_widget, self._top_row = centred(self._top_widgets)
-        center = QWidget()
-        center.setObjectName("chatPage")
-        column = QVBoxLayout(center)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self._top_row_widget)
-        column.addWidget(self.pages, 1)
-        self.settings_scroll = QScrollArea()
-        self.settings_scroll.setObjectName("settingsScroll")
-        self.settings_scroll.setAccessibleName("Reply settings panel")
-        self.settings_scroll.setWidgetResizable(True)
-        self.settings_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.settings_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.settings_scroll.setWidget(self.settings_panel)
-        self.settings_scroll.setFixedWidth(SETTINGS_WIDTH)
-        panes = QWidget()  # the chat and Reply settings side by side, under the top bar (as in LM Studio)
-        beside = QHBoxLayout(panes)
-        beside.setContentsMargins(0, 0, 0, 0)
-        beside.setSpacing(0)
-        beside.addWidget(center, 1)
-        beside.addWidget(self.settings_scroll)
-        main = QWidget()
-        under_bar = QVBoxLayout(main)
-        under_bar.setContentsMargins(0, 0, 0, 0)
-        under_bar.setSpacing(0)
-        under_bar.addWidget(self.top_bar)
-        under_bar.addWidget(panes, 1)
-        body = QWidget()
-        row = QHBoxLayout(body)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(0)
-        row.addWidget(self.sidebar)
-        row.addWidget(main, 1)
+        center = joined(COLUMN, self._top_row_widget, (self.pages, 1), name="chatPage")
+        self.settings_scroll = scrolling_panel(self.settings_panel, SETTINGS_WIDTH, "Reply settings panel")
+        panes = joined(ROW, (center, 1), self.settings_scroll)  # under the top bar, as in LM Studio
+        body = joined(ROW, self.sidebar, (joined(COLUMN, self.top_bar, (panes, 1)), 1))
         self._update_column_widths()
         return body
 
