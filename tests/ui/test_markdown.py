@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from message_widgets import reply_widget
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette, QTextCursor, QTextDocument, QTextFormat, QTextListFormat
@@ -231,3 +232,15 @@ def test_a_quote_or_table_right_after_a_list_is_not_numbered_as_one_of_its_items
                    if block.textList() is not None and table.firstPosition() - 1 <= block.position() <= table.lastPosition()]
         assert in_list == [], (after, in_list)
         assert [block.text() for block in blocks(document) if block.textList() is not None] == ["first", "second"]
+
+
+@pytest.mark.parametrize("ending", ["| a | b |\n|---|---|\n| 1 | 2 |", "> a quoted line", "- an item\n\n  > quoted in it"])
+def test_a_reply_that_ends_in_a_table_or_quote_has_no_empty_line_under_it(qapp, ending):
+    """Qt always puts a block after a table (quotes are tables too): at the end of a reply it must take no room,
+    so a paragraph after the table adds exactly what a paragraph after a paragraph adds."""
+    def height(text: str) -> float:
+        document = rendered(text)
+        document.setTextWidth(500)
+        return document.size().height()
+
+    assert height(ending + "\n\nafter") - height(ending) == height("before\n\nafter") - height("before")

@@ -379,6 +379,22 @@ class DocumentBuilder:
         self.flush()
         if not self.fresh:
             self._set_gap(0)
+        elif self.cursor.block() == self.document.lastBlock() and not self.cursor.block().text():
+            self._collapse_trailing_block()
+
+    def _collapse_trailing_block(self) -> None:
+        """Qt always puts a block after a table; at the end of a reply it would be an empty line under the last
+        table or quote, so it takes no room, and neither does the space the table kept below itself."""
+        block_format = self.cursor.blockFormat()
+        block_format.setLineHeight(1, QTextBlockFormat.LineHeightTypes.FixedHeight.value)  # 0 means "unset"
+        block_format.setTopMargin(0)
+        block_format.setBottomMargin(0)
+        self.cursor.setBlockFormat(block_format)
+        frames = self.cursor.currentFrame().childFrames()
+        if frames:
+            frame_format = frames[-1].frameFormat()
+            frame_format.setBottomMargin(0)
+            frames[-1].setFrameFormat(frame_format)
 
     def pending_to_list(self) -> None:
         """A list item that starts with a code block or a quote still gets its bullet, on a block of its own."""
