@@ -7,7 +7,6 @@ otherwise); the same paths are also driven with an injected SQLITE_FULL, which r
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 import app.storage.store as store_module
 from app.cli import run
 from app.storage.store import MEMORY_NOTICE, ConversationStore, default_path
-from small_disk import mount_small_disk, remount_read_only, unmount
+from small_disk import full_disk_connect, mount_small_disk, remount_read_only, unmount
 
 STATS = {"prompt_tokens": 3, "generated_tokens": 2, "ttft_s": 0.01, "finish_reason": "eos"}
 
@@ -74,15 +73,6 @@ def test_a_disk_that_fills_mid_conversation_loses_nothing_and_is_written_again(s
     store.close()
     with ConversationStore(default_path()) as reopened:
         assert [m.content for m in reopened.thread(conversation_id)] == said  # 0 messages lost
-
-
-def full_disk_connect(target: str) -> sqlite3.Connection:
-    """A real connection whose file may not grow: SQLite itself reports SQLITE_FULL."""
-    db = sqlite3.connect(target, isolation_level=None)
-    if target != ":memory:":
-        pages = db.execute("PRAGMA page_count").fetchone()[0]
-        db.execute(f"PRAGMA max_page_count = {pages}")
-    return db
 
 
 real_connect = store_module._connect

@@ -12,7 +12,8 @@ import pytest
 import app.storage.store as store_module
 from app.storage.migrations import LATEST_VERSION
 from app.storage.store import (MEMORY_NOTICE, ConversationNotFound, ConversationStore, DatabaseTooNew, StorageUnavailable,
-                       default_path, derive_title)
+                               default_path, derive_title)
+from small_disk import full_disk_connect
 
 SETTINGS = {"temperature": 0.7, "top_p": 0.9, "top_k": 40, "repetition_penalty": 1.0, "max_new_tokens": 512,
             "seed": 1234}
@@ -309,15 +310,6 @@ def test_unopenable_database_falls_back_to_memory(monkeypatch: pytest.MonkeyPatc
     conversation_id = fallback.create_conversation().id
     fallback.add_user_message(conversation_id, "kept in memory")
     assert contents(fallback, conversation_id) == ["kept in memory"]
-
-
-def full_disk_connect(target: str) -> sqlite3.Connection:
-    """A real connection that may not grow the file: SQLite itself reports SQLITE_FULL."""
-    db = sqlite3.connect(target, isolation_level=None)
-    if target != ":memory:":
-        pages = db.execute("PRAGMA page_count").fetchone()[0]
-        db.execute(f"PRAGMA max_page_count = {pages}")
-    return db
 
 
 def test_disk_full_mid_chat_moves_the_chat_to_memory(monkeypatch: pytest.MonkeyPatch) -> None:

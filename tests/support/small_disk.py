@@ -1,8 +1,10 @@
-"""A small tmpfs for disk-full and read-only tests (Linux, root); skips the test with the reason otherwise."""
+"""Full and read-only disks for storage tests: a small tmpfs (Linux, root; skips the test with the reason
+otherwise), and a SQLite connection whose file may not grow."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +31,12 @@ def remount_read_only(where: Path) -> None:
 
 def unmount(where: Path) -> None:
     subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def full_disk_connect(target: str) -> sqlite3.Connection:
+    """A real connection whose file may not grow: SQLite itself reports SQLITE_FULL."""
+    db = sqlite3.connect(target, isolation_level=None)
+    if target != ":memory:":
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
+    return db

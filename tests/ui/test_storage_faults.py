@@ -4,7 +4,6 @@ stored rows that cannot be shown, and history on a read-only disk."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -16,7 +15,7 @@ from app.history import ChatHistory
 from app.storage.importing import import_json
 from app.storage.store import MEMORY_NOTICE, ConversationStore, default_path
 from app.gui import StartOptions, build_window
-from small_disk import mount_small_disk, remount_read_only, unmount
+from small_disk import full_disk_connect, mount_small_disk, remount_read_only, unmount
 from synthetic_model import REPLY_TEXT
 from waits import WAIT_MS
 
@@ -59,13 +58,6 @@ def open_app(qtbot):
         if app.window.isVisible():
             answer_dialog("discard_button", [])
             app.window.close()
-
-
-def full_disk_connect(target: str) -> sqlite3.Connection:
-    db = real_connect(target)
-    if target != ":memory:":
-        db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
-    return db
 
 
 def history_of(app: App) -> ChatHistory:
