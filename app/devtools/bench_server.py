@@ -24,25 +24,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
 from app.devtools.dev_models import ROOT, shared_model
+from app.devtools.serve_process import start_serve
 
 PROMPT = "Write a long story about a dragon who learns to bake bread."
-
-
-def _start_server(model: str, home: str) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "LOCALCHAT_HOME": home, "ORT_DISABLE_TELEMETRY": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--model", model, "--port", "0", "--queue", "64"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    url = process.stdout.readline().split()[3]
-    while True:
-        try:
-            if httpx.get(url.removesuffix("/v1") + "/health").status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
 
 
 def _stream(client, model: str, prompt: str, tokens: int) -> dict:
@@ -107,7 +92,7 @@ def main(argv: list[str]) -> int:
         print("no model: pass --model PATH", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as home:
-        process, url = _start_server(args.model, home)
+        process, url = start_serve(args.model, home, "--queue", "64")
         try:
             client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0, timeout=600)
             model = client.models.list().data[0].id

@@ -8,35 +8,14 @@ sends one message, and grabs the window after the reply and the Engine dialog af
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
+from app.devtools.dev_models import shared_model, synthetic_builder
+from app.devtools.serve_process import READY_S, start_serve
 
-from app.devtools.dev_models import ROOT, shared_model, synthetic_builder
-
-READY_S = 120
 SETTLE_MS = 1000
-
-
-def start_server(model: Path, home: Path) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "LOCALCHAT_HOME": str(home / "server")}
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--model", str(model), "--port", "0"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    url = next(word for word in process.stdout.readline().split() if word.startswith("http://"))
-    deadline = time.monotonic() + READY_S
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url.removesuffix("/v1") + "/health").status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("the server did not become ready")
 
 
 def main(argv: list[str]) -> int:
@@ -50,7 +29,7 @@ def main(argv: list[str]) -> int:
         home = Path(workdir)
         os.environ["LOCALCHAT_HOME"] = str(home / "client")
         model = shared_model("stories260k") or synthetic_builder()(home / "synthetic", chat=True)
-        server, url = start_server(model, home)
+        server, url = start_serve(str(model), str(home / "server"))
         try:
             shoot(url, out)
         finally:
