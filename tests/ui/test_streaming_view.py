@@ -77,37 +77,55 @@ CODE_REPLY_CHUNKS = ["Here is the code:\n\n`", "``pyt", "hon\ndef double(x):\n  
                      "``\n\nAnd some prose after it.", "\n~~~\nplain fence\n~~~\nThe end."]
 
 
-def font_of_line(document, text: str):
-    """The font the line starting with ``text`` is drawn in (its format resolved against the view's font)."""
-    from PySide6.QtGui import QFontInfo, QTextCursor
-
+def line_starting(document, text: str):
+    """The first block of ``document`` whose text starts with ``text``."""
     block = document.begin()
     while block.isValid() and not block.text().startswith(text):
         block = block.next()
     assert block.isValid(), f"no line starts with {text!r}"
-    cursor = QTextCursor(block)
+    return block
+
+
+def font_of_line(document, text: str):
+    """The font the line starting with ``text`` is drawn in (its format resolved against the view's font)."""
+    from PySide6.QtGui import QFontInfo, QTextCursor
+
+    cursor = QTextCursor(line_starting(document, text))
     cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
     return QFontInfo(cursor.charFormat().font().resolve(document.defaultFont()))
+
+
+def streaming_reply(window, question: str):
+    """A reply to ``question`` being written in the window's chat, and a function that streams text into it."""
+    from ui.chat.conversation_model import ConversationTree
+
+    tree = ConversationTree()
+    tree.append("user", question)
+    reply = tree.append("assistant")
+    view = window.chat_view
+    view.show_welcome(False)
+    view.show_path(tree.active_path())
+    widget = view.messages[-1]
+
+    def stream(*chunks: str) -> None:
+        for chunk in chunks:
+            reply.content += chunk
+            widget.append_text(chunk)
+
+    return widget, stream
 
 
 def test_code_is_in_the_code_font_while_it_streams(window, qtbot):
     """Lines inside a fence (open or closed) use the code blocks' font as they arrive; prose does not."""
     from engine.runtime.record import ReplyRecord
     from ui.chat.code_block import CodeBlock
-    from ui.chat.conversation_model import ConversationTree
 
     window.settings_panel.set_text_size(15)
-    tree = ConversationTree()
-    tree.append("user", "Show me code")
-    reply = tree.append("assistant")
-    view = window.chat_view
-    view.show_welcome(False)
-    view.show_path(tree.active_path())
-    widget = view.messages[-1]
+    widget, stream = streaming_reply(window, "Show me code")
+    reply = widget.node
     document = widget.text_widgets()[0].document()
     for index, chunk in enumerate(CODE_REPLY_CHUNKS):
-        reply.content += chunk
-        widget.append_text(chunk)
+        stream(chunk)
         if index == 2:  # the fence is open: its first line is code already, the prose above is not
             assert font_of_line(document, "def double").fixedPitch()
             assert font_of_line(document, "```python").fixedPitch()
@@ -127,3 +145,74 @@ def test_code_is_in_the_code_font_while_it_streams(window, qtbot):
     code_view = next(view for view in widget.text_widgets() if isinstance(view, CodeBlock)).text
     final = font_of_line(code_view.document(), "def double")
     assert (streamed.family(), streamed.pointSizeF()) == (final.family(), final.pointSizeF())
+
+
+def foregrounds(block) -> set[str]:
+    """The colours of every piece of ``block`` ("" where it has none of its own)."""
+    colours, fragments = set(), block.begin()
+    while not fragments.atEnd():
+        brush = fragments.fragment().charFormat().foreground()
+        colours.add(brush.color().name() if brush.style() != Qt.BrushStyle.NoBrush else "")
+        fragments += 1
+    return colours
+
+
+def fence_colours(document) -> list[set[str]]:
+    """The colours of each fence line (``` or ~~~) in ``document``, top to bottom."""
+    block, colours = document.begin(), []
+    while block.isValid():
+        if block.text().startswith(("```", "~~~")):
+            colours.append(foregrounds(block))
+        block = block.next()
+    return colours
+
+
+def test_fence_lines_take_the_new_theme_s_muted_colour_while_the_reply_streams(window):
+    """A switch of theme mid-reply recolours the fence lines shown so far where they are, and those to come."""
+    from PySide6.QtGui import QColor
+
+    from ui.shell.theme import DARK, LIGHT
+
+    window.settings_panel.set_theme("light")
+    widget, stream = streaming_reply(window, "Show me code")
+    document = widget.text_widgets()[0].document()
+    edits = []
+    document.contentsChange.connect(lambda _at, removed, added: edits.append((removed, added)))
+
+    def switch(theme: str) -> None:
+        shown, edits[:] = document.toPlainText(), []
+        window.settings_panel.set_theme(theme)
+        assert document.toPlainText() == shown and all(removed == added for removed, added in edits)  # no insert
+
+    stream(*CODE_REPLY_CHUNKS[:2])  # "```pyt": the first fence line is half written
+    assert fence_colours(document) == [{QColor(LIGHT.muted).name()}]
+    switch("dark")
+    stream(*CODE_REPLY_CHUNKS[2:])
+    assert widget.body.streaming
+    assert fence_colours(document) == 4 * [{QColor(DARK.muted).name()}]  # ```python, ```, ~~~, ~~~
+    assert foregrounds(line_starting(document, "def double")) == {""}  # code and prose keep the text colour
+    switch("light")
+    assert fence_colours(document) == 4 * [{QColor(LIGHT.muted).name()}]
+
+
+def test_thinking_takes_the_new_theme_s_muted_colour_while_it_streams(window):
+    from PySide6.QtGui import QColor, QPalette
+
+    from ui.shell.theme import DARK, LIGHT
+
+    window.settings_panel.set_theme("light")
+    widget, stream = streaming_reply(window, "Think")
+
+    def muted_text() -> str:
+        return widget.body.thinking.text.palette().color(QPalette.ColorRole.Text).name()
+
+    stream("<think>\nA plan:\n```\nprint('hi')\n```\n")
+    assert muted_text() == QColor(LIGHT.muted).name()
+    window.settings_panel.set_theme("dark")
+    assert muted_text() == QColor(DARK.muted).name()
+    thinking = widget.body.thinking.text.document()
+    assert fence_colours(thinking) == 2 * [{QColor(DARK.muted).name()}]
+    stream("</think>\n\nThe answer")  # the thinking is rendered as Markdown while the answer streams
+    window.settings_panel.set_theme("light")
+    assert widget.body.streaming and widget.body.thinking.rendered
+    assert muted_text() == QColor(LIGHT.muted).name()

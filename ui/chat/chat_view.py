@@ -185,9 +185,12 @@ class ChatView(QStackedWidget):
             widget.set_busy(busy)
 
     def rerender(self) -> None:
-        """Render every finished message again (after a theme change, so no colour of the old one stays)."""
+        """Render every finished message again (after a theme change, so no colour of the old one stays); the
+        reply being written takes the new colours where it is."""
         for widget in self._messages:
-            if not widget.body.streaming and not widget.editing:
+            if widget.body.streaming:
+                widget.body.restyle_stream()
+            elif not widget.editing:
                 widget.render_final()
 
     def focus_order(self) -> list[QWidget]:

@@ -29,6 +29,7 @@ from ui.chat.conversation_model import Node
 from ui.chat.markdown_blocks import MARKDOWN_BUDGET, cut_at_budget, split_blocks
 from ui.chat.render.plain_text import render_plain
 from ui.chat.render.streamed_text import StreamedText
+from ui.chat.render.style import RenderStyle
 from ui.chat.render.thinking import Parts, ThinkingStream, split_thinking
 from ui.chat.safe_text import SafeBrowser
 from ui.chat.thinking_section import ThinkingSection
@@ -102,6 +103,16 @@ class MessageBody(QWidget):
             if self.thinking is None:
                 self._answer.append(answer)
             self._streamed.append(answer)
+
+    def restyle_stream(self) -> None:
+        """The theme changed while the reply streams: the text shown so far takes the new colours where it is
+        (a rendered thinking is rendered again), and the text to come is shown in them."""
+        style = RenderStyle.current()
+        self._streamed.restyle(style)
+        if self.thinking is not None:
+            self.thinking.restyle(style)
+            if self.thinking.rendered:
+                self._render_thinking()
 
     def _render_thinking(self) -> None:
         """The thinking has ended while the answer streams: render it as Markdown, keeping the line being read."""

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWi
 from ui.chat.markdown_blocks import MARKDOWN_BUDGET, cut_at_budget
 from ui.chat.render.plain_text import render_plain
 from ui.chat.render.streamed_text import StreamedText
+from ui.chat.render.style import RenderStyle
 from ui.chat.safe_text import SafeBrowser
 
 
@@ -38,13 +39,9 @@ class ThinkingSection(QFrame):
         self.toggle.setStyleSheet("QToolButton { border: none; padding: 2px 0; }")
         self.text = SafeBrowser()
         self.text.setAccessibleName("Thinking text")
-        muted = self.text.palette()
-        muted.setColor(QPalette.ColorRole.Text, muted.color(QPalette.ColorRole.PlaceholderText))
-        self.text.setPalette(muted)
         self.body = QFrame()
         self.body.setObjectName("thinkingBody")
-        bar = muted.color(QPalette.ColorRole.PlaceholderText).name()
-        self.body.setStyleSheet(f"#thinkingBody {{ border: none; border-left: 2px solid {bar}; }}")
+        self._mute(RenderStyle.current())
         body = QHBoxLayout(self.body)
         body.setContentsMargins(10, 0, 0, 0)
         body.addWidget(self.text)
@@ -60,6 +57,21 @@ class ThinkingSection(QFrame):
         self.set_live(live)
         self.toggle.setChecked(live)
         self._on_toggled(live)
+
+    def _mute(self, style: RenderStyle) -> None:
+        """Its text and the bar beside it in the theme's muted colour (the bar first: a new style sheet gives
+        the text inside the palette it had before the style sheet's last change)."""
+        self.body.setStyleSheet(f"#thinkingBody {{ border: none; border-left: 2px solid {style.muted.name()}; }}")
+        palette = self.text.palette()
+        palette.setColor(QPalette.ColorRole.Text, style.muted)
+        self.text.setPalette(palette)
+
+    def restyle(self, style: RenderStyle) -> None:
+        """The theme changed: the text and bar take ``style``'s muted colour, and so do the fence lines of
+        thinking that still streams."""
+        self._mute(style)
+        if not self.rendered:
+            self._streamed.restyle(style)
 
     def set_live(self, live: bool) -> None:
         self.live = live

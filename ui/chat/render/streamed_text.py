@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from PySide6.QtGui import QFontDatabase, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import (QFontDatabase, QTextBlock, QTextBlockFormat, QTextCharFormat, QTextCursor,
+                           QTextDocument)
 
 from ui.chat.markdown_blocks import FENCE, closes_fence
 from ui.chat.render.plain_text import shown
@@ -53,6 +54,7 @@ class StreamedText:
         self.cursor = QTextCursor(document)
         self.cursor.movePosition(QTextCursor.MoveOperation.End)
         self._formats = formats(RenderStyle.current())
+        self._fence_lines: list[int] = []  # the numbers of the blocks shown as fence lines
         self._fence: str | None = None  # the marks that opened the code block the text is in
         self._line: list[str] = []  # the current line as the model wrote it, in pieces
         self._head = ""  # its first FENCE_HEAD characters
@@ -98,16 +100,31 @@ class StreamedText:
             self.cursor.insertBlock(self._formats[kind][1], self._formats[kind][0])
             self._kind = kind
 
+    def restyle(self, style: RenderStyle) -> None:
+        """Show the fence lines already shown, and every line still to come, in ``style``'s colours
+        (the theme changed while the text streams)."""
+        self._formats = formats(style)
+        document = self.cursor.document()
+        for number in self._fence_lines:
+            self._set_line(document.findBlockByNumber(number), Kind.FENCE)
+
     def _restyle_line(self, kind: Kind) -> None:
         """Show the current line, as far as it came, as ``kind``."""
         self._flush()
+        if kind is Kind.FENCE:
+            self._fence_lines.append(self.cursor.blockNumber())
+        elif self._kind is Kind.FENCE:
+            self._fence_lines.pop()  # the current line, which turned out not to be a fence
+        self._set_line(self.cursor.block(), kind)
+        self._kind = kind
+
+    def _set_line(self, block: QTextBlock, kind: Kind) -> None:
         char_format, block_format = self._formats[kind]
-        line = QTextCursor(self.cursor.block())
+        line = QTextCursor(block)
         line.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         line.setBlockFormat(block_format)
         line.setBlockCharFormat(char_format)
         line.setCharFormat(char_format)
-        self._kind = kind
 
     def _flush(self) -> None:
         if self._run:
