@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from engine.runtime.record import ReplyRecord
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
 from layout_check import conversation, cut_off, settle, show_conversation
@@ -115,10 +116,8 @@ def test_nothing_is_cut_off_at_200_percent_scaling(tmp_path: Path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_reply_s_buttons_and_figures_stay_inside_its_card_beside_open_panels(open_app):
-    """At 1180 px with the sidebar and Reply settings open the chat column is 620 px: a reply from a server, with
-    Tokens and Inspect, its figures and where it was written must give way (elided), not push the card wider."""
-    window = open_app().window
+def show_server_reply(window) -> None:
+    """The test conversation, its reply written by a model on a server (figures and where it was written)."""
     tree = conversation()
     reply = tree.active_path()[1]
     reply.record = ReplyRecord(prompt_tokens=5, generated_tokens=60, ttft_s=0.05, decode_tokens_per_s=3103.0,
@@ -127,6 +126,13 @@ def test_a_reply_s_buttons_and_figures_stay_inside_its_card_beside_open_panels(o
     window.chat_view.show_welcome(False)
     window.controller.tree = tree
     window.chat_view.show_path(tree.active_path())
+
+
+def test_a_reply_s_buttons_and_figures_stay_inside_its_card_beside_open_panels(open_app):
+    """At 1180 px with the sidebar and Reply settings open the chat column is 620 px: a reply from a server, with
+    Tokens and Inspect, its figures and where it was written must give way (elided), not push the card wider."""
+    window = open_app().window
+    show_server_reply(window)
     window.resize(1180, 760)
     window.set_settings_open(True)
     settle()
@@ -138,3 +144,32 @@ def test_a_reply_s_buttons_and_figures_stay_inside_its_card_beside_open_panels(o
     card = window.chat_view.messages[1]
     assert [b.text() for b in card.findChildren(QToolButton) if b.isVisible()][-2:] == ["Tokens", "Inspect"]
     assert cut_off(window) == []
+
+
+def shows_whole(label) -> bool:
+    """Whether ``label`` draws all of its text (an ElidedLabel ends in "…" when it is narrower than that)."""
+    return label.fontMetrics().elidedText(label.text(), Qt.TextElideMode.ElideRight, label.width()) == label.text()
+
+
+def test_where_a_reply_was_written_gives_way_before_its_figures(open_app):
+    """The footer of a server reply: "· model on host" elides to a dot, a letter and "…" before the figures lose a
+    character; on a narrower column both elide and stay inside the card; the tooltips say all of it."""
+    window = open_app().window
+    show_server_reply(window)
+    window.resize(1180, 760)
+    window.set_settings_open(False)
+    settle()
+    card = window.chat_view.messages[1]
+    figures, source = card.figures_label, card.source_label
+    assert shows_whole(figures) and not shows_whole(source)
+    window.set_settings_open(True)  # the chat column is 620 px
+    settle()
+    assert not shows_whole(figures) and not shows_whole(source)
+    assert source.width() == source.minimumSizeHint().width()  # it went as far as it goes before the figures did
+    for label in (figures, source):
+        box = label.rect().translated(label.mapTo(card, label.rect().topLeft()))
+        assert card.rect().contains(box), f"{label.accessibleName()} {box.getRect()} is outside {card.rect()}"
+    viewport = window.chat_view.scroll.viewport()
+    assert viewport.rect().contains(card.rect().translated(card.mapTo(viewport, card.rect().topLeft())))
+    assert figures.toolTip().startswith("Seed 1 · 60 tokens written")
+    assert source.toolTip() == "Written by stories260k on the server at http://127.0.0.1:40961/v1"

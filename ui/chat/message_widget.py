@@ -16,7 +16,7 @@ from engine.runtime.record import ReplyRecord
 from ui.chat.composer import MessageInput
 from ui.chat.conversation_model import Node
 from ui.chat.message_body import MessageBody
-from ui.shell.elided_label import ElidedLabel
+from ui.shell.elided_label import ElidedLabel, ElidedRow
 
 
 def figures(record: ReplyRecord, seeded: bool) -> str:
@@ -112,15 +112,16 @@ class MessageWidget(QFrame):
         self._copied_timer.setSingleShot(True)
         self._copied_timer.setInterval(COPIED_MS)
         self._copied_timer.timeout.connect(self._show_copy_idle)
-        # the figures give way (after where the reply was written) before a button is pushed out of the card
+        # where the reply was written gives way first, then the figures, before a button is pushed out of the card
         self.figures_label = ElidedLabel(shortest="000 tokens…")
         self.figures_label.setObjectName("figuresLabel")
         self.figures_label.setAccessibleName("Reply figures")
         self.figures_label.hide()
-        self.source_label = ElidedLabel()
+        self.source_label = ElidedLabel(shortest="· 0…")  # at the least its dot, a letter and "…"
         self.source_label.setObjectName("figuresLabel")
         self.source_label.setAccessibleName("Written by")
         self.source_label.hide()
+        self._figures = ElidedRow([self.figures_label, self.source_label], spacing=4)
         if self.node.role == "assistant":
             self.action_button = self._tool("Regenerate", "Regenerate reply",
                                             "Write a new reply; this one is kept as an earlier version")
@@ -133,9 +134,7 @@ class MessageWidget(QFrame):
             for widget in widgets:
                 row.addWidget(widget)
             row.addSpacing(8)
-            row.addWidget(self.figures_label)
-            row.addSpacing(4)
-            row.addWidget(self.source_label)
+            row.addWidget(self._figures)
             row.addStretch(1)
         else:
             self.action_button = self._tool("Edit", "Edit message",
@@ -150,7 +149,7 @@ class MessageWidget(QFrame):
     def add_action(self, widget: QWidget) -> None:
         """Another part's button in this message's action row (before the figures)."""
         row = self._actions.layout()
-        row.insertWidget(row.indexOf(self.figures_label), widget)
+        row.insertWidget(row.indexOf(self._figures), widget)
 
     def show_instead_of_text(self, widget: QWidget | None) -> None:
         """Show ``widget`` where the message's text is (another view of it), or the text again with None."""
