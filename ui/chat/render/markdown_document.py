@@ -7,7 +7,7 @@ parses, and this builder inserts blocks and formatted runs with one QTextCursor:
 
 - a single newline is a line break (chat semantics), a blank line a new paragraph; each line is a
   block of its own, so cost stays linear in the text;
-- quotes are a one-row table whose narrow first cell is the bar;
+- quotes are a one-row table whose narrow first cell is the bar (the tables are made in ``tables``);
 - task items show a ballot box instead of a bullet; nested lists indent;
 - images become their alt text plus their link (nothing is ever fetched);
 - every run of text goes through ``inert_text`` and ``breakable`` (``plain_text``).
@@ -23,19 +23,17 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from PySide6.QtGui import (QBrush, QFont, QFontDatabase, QTextBlockFormat, QTextCharFormat, QTextCursor,
-                           QTextDocument, QTextFormat, QTextFrameFormat, QTextLength, QTextListFormat,
-                           QTextTableFormat)
-from PySide6.QtCore import Qt
+from PySide6.QtGui import (QFont, QFontDatabase, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument,
+                           QTextFormat, QTextLength, QTextListFormat, QTextTable, QTextTableFormat)
 
-from ui.chat.render.style import CELL_PADDING, Gaps, RenderStyle
 from ui.chat.render.plain_text import shown
+from ui.chat.render.style import CELL_PADDING, Gaps, RenderStyle
+from ui.chat.render.tables import (CODE_COLUMNS, QUOTE_COLUMNS, grid_format, layout_format, shade,
+                                   table_cells)
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 HEADING_SIZE = {"h1": 2, "h2": 1}  # QTextFormat.FontSizeAdjustment: +2 is 1.5×, +1 is 1.2× the body font
 BULLETS = (QTextListFormat.Style.ListDisc, QTextListFormat.Style.ListCircle, QTextListFormat.Style.ListSquare)
-ALIGN = {"left": Qt.AlignmentFlag.AlignLeft, "center": Qt.AlignmentFlag.AlignHCenter,
-         "right": Qt.AlignmentFlag.AlignRight}
 
 
 def make_parser() -> MarkdownIt:
@@ -164,49 +162,39 @@ class DocumentBuilder:
 
     def code(self, token: Token) -> None:
         """A code block nested in a list or a quote (top-level ones are widgets of their own): shaded monospace."""
-        frame = self._frame_table(1, [QTextLength(QTextLength.Type.PercentageLength, 100)])
-        cell = frame.cellAt(0, 0)
-        cell_format = cell.format().toTableCellFormat()
-        cell_format.setBackground(self.style.code_background)
-        cell_format.setPadding(CELL_PADDING)
-        cell.setFormat(cell_format)
+        frame = self._layout_table(CODE_COLUMNS)
+        shade(frame.cellAt(0, 0), self.style.code_background, CELL_PADDING)
         self.cursor.block().setUserState(self.first_line + (token.map[0] if token.map else 0))
         self.insert(shown(token.content.rstrip("\n")), self.char(monospace=True))
         self._leave_table(frame)
 
-    def _frame_table(self, columns: int, widths: list[QTextLength]):
+    def _insert_table(self, rows: int, columns: int, table_format: QTextTableFormat) -> QTextTable:
         self.flush()
         if not self.fresh:
             self.cursor.insertBlock(QTextBlockFormat())  # a plain block: not an item of the list before it
-        table_format = QTextTableFormat()
-        table_format.setBorder(0)
-        table_format.setCellSpacing(0)
-        table_format.setCellPadding(0)
-        table_format.setMargin(0)
-        table_format.setBottomMargin(self.gaps.paragraph)
-        table_format.setLeftMargin(len(self.lists) * self.document.indentWidth())
-        table_format.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
-        table_format.setColumnWidthConstraints(widths)
-        table = self.cursor.insertTable(1, columns, table_format)
-        self.cursor = table.cellAt(0, columns - 1).firstCursorPosition()
+        return self.cursor.insertTable(rows, columns, table_format)
+
+    def _layout_table(self, columns: tuple[QTextLength, ...]) -> QTextTable:
+        """A one-row table that frames what follows, which goes into its last cell."""
+        table_format = layout_format(columns, self.gaps.paragraph, self._indent_px())
+        table = self._insert_table(1, len(columns), table_format)
+        self.cursor = table.cellAt(0, len(columns) - 1).firstCursorPosition()
         self.fresh = True
         return table
 
-    def _leave_table(self, table) -> None:
+    def _leave_table(self, table: QTextTable) -> None:
         self.flush()
         self.cursor = table.lastCursorPosition()
         self.cursor.movePosition(QTextCursor.MoveOperation.NextBlock)
         self.fresh = True
 
+    def _indent_px(self) -> int:
+        return len(self.lists) * self.document.indentWidth()
+
     def quote_open(self) -> None:
         self.pending_to_list()
-        table = self._frame_table(3, [QTextLength(QTextLength.Type.FixedLength, 3),
-                                      QTextLength(QTextLength.Type.FixedLength, 12),
-                                      QTextLength(QTextLength.Type.VariableLength, 0)])
-        bar = table.cellAt(0, 0)  # the bar, then a gap (Qt ignores a cell's own padding)
-        bar_format = bar.format().toTableCellFormat()
-        bar_format.setBackground(self.style.quote_bar)
-        bar.setFormat(bar_format)
+        table = self._layout_table(QUOTE_COLUMNS)
+        shade(table.cellAt(0, 0), self.style.quote_bar)
         self.quotes.append((table, self.lists, self.tight))
         self.lists, self.tight = [], []
 
@@ -217,45 +205,23 @@ class DocumentBuilder:
 
     def table(self, tokens: list[Token]) -> None:
         """A GitHub table: header row shaded and bold, each column aligned as its delimiter row says."""
-        rows: list[list[tuple[Token, str, bool]]] = []
-        for index, token in enumerate(tokens):
-            if token.type == "tr_open":
-                rows.append([])
-            elif token.type in ("th_open", "td_open"):
-                style = str(token.attrs.get("style", ""))
-                align = style.removeprefix("text-align:") if style.startswith("text-align:") else "left"
-                rows[-1].append((tokens[index + 1], align, token.type == "th_open"))
-        columns = max(len(row) for row in rows)
+        rows = table_cells(tokens)
         self.pending_to_list()
-        self.flush()
-        if not self.fresh:
-            self.cursor.insertBlock(QTextBlockFormat())  # a plain block: not an item of the list before it
-        table_format = QTextTableFormat()
-        table_format.setBorder(1)
-        table_format.setBorderBrush(QBrush(self.style.rule))
-        table_format.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
-        table_format.setBorderCollapse(True)
-        table_format.setCellSpacing(0)
-        table_format.setCellPadding(CELL_PADDING)
-        table_format.setHeaderRowCount(1)
-        table_format.setBottomMargin(self.gaps.paragraph)
-        table_format.setLeftMargin(len(self.lists) * self.document.indentWidth())
-        table = self.cursor.insertTable(len(rows), columns, table_format)
+        table_format = grid_format(self.style, self.gaps.paragraph, self._indent_px())
+        table = self._insert_table(len(rows), max(len(row) for row in rows), table_format)
         table.cellAt(0, 0).firstCursorPosition().block().setUserState(self.first_line + (tokens[0].map or [0])[0])
         for r, row in enumerate(rows):
-            for c, (inline, align, header) in enumerate(row):
-                cell = table.cellAt(r, c)
-                if header:
-                    cell_format = cell.format().toTableCellFormat()
-                    cell_format.setBackground(self.style.header_background)
-                    cell.setFormat(cell_format)
+            for c, cell in enumerate(row):
+                table_cell = table.cellAt(r, c)
+                if cell.header:
+                    shade(table_cell, self.style.header_background)
                 self.flush()
-                self.cursor = cell.firstCursorPosition()
+                self.cursor = table_cell.firstCursorPosition()
                 block_format = self.cursor.blockFormat()
-                block_format.setAlignment(ALIGN.get(align, Qt.AlignmentFlag.AlignLeft))
+                block_format.setAlignment(cell.alignment)
                 self.cursor.setBlockFormat(block_format)
-                self.formats.append(self.char(bold=header))
-                self.inline(inline.children or [])
+                self.formats.append(self.char(bold=cell.header))
+                self.inline(cell.inline.children or [])
                 self.formats.pop()
         self._leave_table(table)
 
