@@ -31,8 +31,8 @@ class PromptToken:
 def special_tokens(folder: str | Path) -> dict[int, str]:
     """The model's added tokens (id → text) from its tokenizer.json; empty if it cannot be read."""
     try:
-        data = json.loads((Path(folder) / "tokenizer.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads((Path(folder) / "tokenizer.json").read_text(encoding="utf-8-sig"))  # genai allows a BOM
+    except (OSError, ValueError, RecursionError):
         return {}
     added = data.get("added_tokens") if isinstance(data, dict) else None
     if not isinstance(added, list):

@@ -28,6 +28,7 @@ from engine.process.generation import Generation, GenerationRequest, raw_session
 from engine.runtime.session import ChatSession
 
 FLUSH_S = 0.002
+UNEXPECTED_FAILURE = "Something went wrong in the engine; try again."  # an error outside LocalChat's family
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class ErrorPayload:
     def from_error(cls, error: Exception) -> "ErrorPayload":
         if isinstance(error, errors.LocalChatError):
             return cls(type(error).__name__, error.user_message, error.detail)
-        return cls("GenerationFailed", "Something went wrong in the engine; try again.", repr(error))
+        return cls("GenerationFailed", UNEXPECTED_FAILURE, repr(error))
 
     def to_error(self) -> errors.LocalChatError:
         kind = getattr(errors, self.kind, errors.LocalChatError)

@@ -54,16 +54,19 @@ def load_model(path: str | Path, provider: str = "auto") -> LoadedModel:
     ``info.fallback_reason`` so the window and ``localchat doctor`` can say why.
     """
     folder = _checked_folder(Path(path))
-    config = _read_json(folder / CONFIG_FILE, required=True)
-    tokenizer_config = _read_json(folder / "tokenizer_config.json", required=False)
+    config = _read_json(folder / CONFIG_FILE)
+    tokenizer_config = _read_json(folder / "tokenizer_config.json")
     choice = choose_provider(provider)
     model, choice = _create_model(folder, choice)
     og = genai()
     try:
         tokenizer = og.Tokenizer(model)
-    except RuntimeError as error:  # genai reports a missing or unreadable tokenizer as RuntimeError
+    # genai reports a missing or unreadable tokenizer as RuntimeError, or as UnicodeDecodeError when its
+    # message quotes the file's broken bytes
+    except (RuntimeError, UnicodeDecodeError) as error:
         raise ModelFileBroken("The model's tokenizer files are missing or damaged; download the model again.",
                               str(error)) from error
+    checked_config(config, tokenizer_config)  # genai is lenient with some of what LocalChat reads itself
     model_section = config.get("model", {})
     template = _chat_template(folder, tokenizer_config)
     info = ModelInfo(
@@ -89,26 +92,83 @@ def _checked_folder(folder: Path) -> Path:
     return folder.resolve()
 
 
-def _read_json(path: Path, required: bool) -> dict:
+def _read_json(path: Path) -> dict:
+    """The file's object, {} when it is absent.  A file that is there but unreadable is an error even when it
+    is optional: read as {}, a tokenizer_config.json would silently lose the chat template.  A byte-order mark
+    is allowed, as genai's own reader allows it."""
     if not path.is_file():
         return {}
+    failure = NotAGenaiModel if path.name == CONFIG_FILE else ModelFileBroken
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        if not required:
-            return {}
-        raise NotAGenaiModel(f"The model's {path.name} cannot be read; download the model again.",
-                             str(error)) from error
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
+        raise failure(f"The model's {path.name} cannot be read; download the model again.", str(error)) from error
+    if not isinstance(data, dict):
+        raise failure(f"The model's {path.name} cannot be read; download the model again.",
+                      f"a JSON {type(data).__name__}, not an object")
+    return data
+
+
+# What LocalChat reads from genai_config.json itself: "count" is a whole number from 0, "ids" one token id or a list.
+_EXPECTED = {
+    ("model",): dict, ("model", "decoder"): dict, ("search",): dict, ("model", "type"): str,
+    ("model", "context_length"): "count", ("model", "vocab_size"): "count", ("model", "bos_token_id"): (int, type(None)),
+    ("model", "eos_token_id"): "ids", ("model", "decoder", "num_hidden_layers"): "count",
+    ("model", "decoder", "num_key_value_heads"): "count", ("model", "decoder", "num_attention_heads"): "count",
+    ("model", "decoder", "head_size"): "count", ("search", "past_present_share_buffer"): bool,
+}
+_ABSENT = object()
+
+
+def checked_config(config: dict, tokenizer_config: dict) -> None:
+    """Raise ModelFileBroken, naming the field, when a value LocalChat reads has a type it cannot use."""
+    for where, kind in _EXPECTED.items():
+        value = _at(config, where)
+        if value is not _ABSENT and not _fits(value, kind):
+            raise _damaged(CONFIG_FILE, f"{'.'.join(where)} is {value!r:.80}")
+    template = tokenizer_config.get("chat_template")
+    if template is not None and not isinstance(template, str) and not (
+            isinstance(template, list) and all(isinstance(t, dict) for t in template)):
+        raise _damaged("tokenizer_config.json", f"chat_template is {template!r:.80}")
+
+
+def _fits(value: object, kind: object) -> bool:
+    def whole(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    if kind == "count":
+        return whole(value) and value >= 0
+    if kind == "ids":
+        return whole(value) or isinstance(value, list) and all(map(whole, value))
+    return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+
+
+def _at(config: dict, where: tuple[str, ...]) -> object:
+    node: object = config
+    for key in where:
+        if not isinstance(node, dict) or key not in node:
+            return _ABSENT
+        node = node[key]
+    return node
+
+
+def _damaged(name: str, detail: str) -> ModelFileBroken:
+    return ModelFileBroken(f"The model's {name} has a value LocalChat cannot use; download the model again or "
+                           "choose another folder.", detail)
 
 
 def _chat_template(folder: Path, tokenizer_config: dict) -> str | None:
     template_file = folder / "chat_template.jinja"
     if template_file.is_file():
-        return template_file.read_text(encoding="utf-8")
+        try:
+            return template_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ModelFileBroken("The model's chat_template.jinja cannot be read; download the model again.",
+                                  str(error)) from error
     template = tokenizer_config.get("chat_template")
     if isinstance(template, list):  # a list of named templates: take the default one
         template = next((t.get("template") for t in template if t.get("name") == "default"), None)
-    return template or None
+    return template if isinstance(template, str) and template else None
 
 
 def _create_model(folder: Path, choice: ProviderChoice) -> tuple[Any, ProviderChoice]:
@@ -149,7 +209,7 @@ def classify_load_error(error: Exception, folder: Path) -> LocalChatError:
     if "bad_alloc" in lowered or "out of memory" in lowered or "failed to allocate" in lowered:
         return OutOfMemory("There is not enough memory to load this model; close other programs or "
                            "choose a smaller model.", text)
-    if "model_type" in lowered or "unsupported model" in lowered or "not supported" in lowered:
+    if "model_type" in lowered or "model type" in lowered or "unsupported model" in lowered:
         return UnsupportedModelType("This kind of model is not supported by the installed onnxruntime-genai; "
                                     "choose another model.", text)
     return ModelFileBroken(f"The model files in {folder.name} are missing or damaged; download the model again "

@@ -43,7 +43,7 @@ from engine.inspect.tokens import TokenTexts
 from engine.inspect.xray import PromptXray, build_xray
 from engine.runtime.capacity import generator_capacity, memory_budget
 from engine.runtime.conversation import Message, system_and_turns
-from engine.errors import GenerationFailed, LocalChatError, OutOfMemory
+from engine.errors import GenerationFailed, LocalChatError, ModelFileBroken, OutOfMemory
 from engine.runtime.genai import genai
 from engine.runtime.model import LoadedModel
 from engine.runtime.prompt import PromptBuilder
@@ -87,6 +87,7 @@ class ChatSession:
         self._capacity = 0
         self._cached: list[int] = []
         self._settled = 0  # how many of the cached tokens were computed in batches (see "Exact reuse")
+        self._has_run = False  # a prefill has worked: a failure before that is the model folder's, not the reply's
         self.texts = TokenTexts(loaded)
         self.hasher = hasher or ModelHasher()
         self._hash = BackgroundHash(self.hasher, loaded.info.path)
@@ -200,7 +201,7 @@ class ChatSession:
             raise
         except Exception as error:  # noqa: BLE001 - the library's errors become one plain sentence
             self._drop_generator()
-            raise _generation_error(error) from error
+            raise self._failure(error) from error
 
     def count_tokens(self, messages: Sequence[Message]) -> int:
         return len(self._prompt.encode(messages))
@@ -242,6 +243,15 @@ class ChatSession:
             self._drop_generator()
         return self._settled - start
 
+    def _failure(self, error: Exception) -> LocalChatError:
+        """A library error as one sentence; a model that never ran a step (a bad genai_config.json) is at fault."""
+        failure = _generation_error(error)
+        if self._has_run or isinstance(failure, OutOfMemory):
+            return failure
+        return ModelFileBroken(f"The model in {self.loaded.info.name} failed on its first step, so its files are "
+                               "damaged or do not fit together; download the model again or choose another folder.",
+                               failure.detail)
+
     def _drop_generator(self) -> None:
         """After a failure the generator's state is unknown: the next reply starts a new one."""
         self._generator, self._capacity, self._cached, self._settled = None, 0, [], 0
@@ -262,7 +272,7 @@ class ChatSession:
             raise
         except Exception as error:  # noqa: BLE001 - the library's errors become one plain sentence
             self._drop_generator()
-            raise _generation_error(error) from error
+            raise self._failure(error) from error
         finally:
             record.total_s = time.perf_counter() - started
         if request.reply is not None:
@@ -279,6 +289,7 @@ class ChatSession:
             self._generator.rewind_to(reuse)
         self._cached, self._settled = [], 0  # unknown until the append succeeds
         self._generator.append_tokens(ids[reuse:])
+        self._has_run = True
         self._cached = list(ids)
         self._settled = len(ids) if len(ids) - reuse >= 2 else reuse
         return reuse

@@ -11,6 +11,7 @@ import json
 import random
 
 import pytest
+from fuzzing import ODD_VALUES, assert_one_sentence, mutate
 
 from app.cli import run
 from app.stored_tree import tree_from_messages
@@ -22,8 +23,7 @@ from app.storage.validate import Notes
 
 CASES = 400
 SEED = 1201
-ODD_VALUES = [None, True, False, 0, -1, 1, 2**63, -2**70, 1.5, float("inf"), "", "0.05", "not a date", "\u202eevil",
-              "x" * 5000, [], [1, [2, [3]]], {}, {"a": {"b": None}}, "\udcff"[:0] + "\x00", "2025-13-45T99:99"]
+EXPORT_KEYS = ("id", "extra", "stats", "settings", "parent_id")
 
 
 def real_export() -> dict:
@@ -40,37 +40,6 @@ def real_export() -> dict:
         store.finish_reply(again.id, status="cancelled", content="It is", stats={"finish_reason": "cancelled"})
         store.add_user_message(conversation.id, "And of Spain?", alternative_to=first.id)
         return json.loads(export_json(store, conversation.id))
-
-
-def mutate(data: object, rng: random.Random) -> object:
-    """One random change somewhere in the tree: a value replaced, a key removed or added, a list reordered."""
-    containers = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, (dict, list)):
-            containers.append(node)
-            for child in (node.values() if isinstance(node, dict) else node):
-                walk(child)
-
-    walk(data)
-    target = rng.choice(containers)
-    action = rng.random()
-    if isinstance(target, dict) and target:
-        key = rng.choice(list(target))
-        if action < 0.6:
-            target[key] = rng.choice(ODD_VALUES + [copy.deepcopy(rng.choice(list(target.values())))])
-        elif action < 0.8:
-            del target[key]
-        else:
-            target[rng.choice(["id", "extra", "stats", "settings", "parent_id"])] = rng.choice(ODD_VALUES)
-    elif isinstance(target, list) and target:
-        if action < 0.4:
-            rng.shuffle(target)
-        elif action < 0.7:
-            target.pop(rng.randrange(len(target)))
-        else:
-            target.append(copy.deepcopy(rng.choice(target)))
-    return data
 
 
 def read_back(store: ConversationStore, conversation_id: int | None) -> None:
@@ -91,7 +60,7 @@ def test_mutated_exports_never_raise_and_leave_the_store_readable(capsys: pytest
         for _ in range(CASES):
             data = copy.deepcopy(original)
             for _ in range(rng.randint(1, 4)):
-                mutate(data, rng)
+                mutate(data, rng, new_keys=EXPORT_KEYS)
             text = json.dumps(data, ensure_ascii=False)
             if rng.random() < 0.1:  # and sometimes the text itself
                 cut = rng.randrange(len(text))
@@ -100,7 +69,7 @@ def test_mutated_exports_never_raise_and_leave_the_store_readable(capsys: pytest
             try:
                 conversation_id = import_json(store, text, notes)
             except ImportFailed as error:
-                assert error.user_message.endswith(".") and "\n" not in error.user_message
+                assert_one_sentence(error.user_message)
                 refused += 1
             else:
                 imported += 1
@@ -144,7 +113,7 @@ def test_mutated_catalogs_load_or_give_the_catalog_sentence(tmp_path) -> None:
     for _ in range(200):
         data = copy.deepcopy(original)
         for _ in range(rng.randint(1, 3)):
-            mutate(data, rng)
+            mutate(data, rng, new_keys=EXPORT_KEYS)
         path.write_text(json.dumps(data), encoding="utf-8")
         try:
             assert isinstance(load_catalog(path), Catalog)

@@ -104,3 +104,84 @@ def test_every_error_is_one_family():
                  "ProviderUnavailable", "TokenOutOfVocabulary", "OutOfMemory", "InvalidSetting", "ContextOverflow",
                  "EngineCrashed"):
         assert issubclass(getattr(errors, name), errors.LocalChatError)
+
+
+def deep_json(depth: int = 5000) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_a_genai_config_nested_too_deep_for_python_is_refused_with_a_sentence(model_copy):
+    (model_copy / "genai_config.json").write_text('{"model": ' + deep_json() + "}")
+    with pytest.raises(errors.NotAGenaiModel) as caught:
+        load_model(model_copy)
+    assert_plain(caught.value)
+
+
+def test_a_section_genai_accepts_with_the_wrong_type_is_named(model_copy):
+    config = json.loads((model_copy / "genai_config.json").read_text())
+    config["search"] = 5  # onnxruntime-genai 0.18 loads this; LocalChat reads the section itself
+    (model_copy / "genai_config.json").write_text(json.dumps(config))
+    with pytest.raises(errors.ModelFileBroken) as caught:
+        load_model(model_copy)
+    assert_plain(caught.value)
+    assert "search" in caught.value.detail
+
+
+def test_a_tokenizer_config_with_a_byte_order_mark_keeps_its_chat_template(model_copy):
+    path = model_copy / "tokenizer_config.json"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # genai reads it; so must LocalChat
+    loaded = load_model(model_copy)
+    assert loaded.chat_template is not None and loaded.add_bos_token
+
+
+def test_a_tokenizer_json_with_a_byte_order_mark_keeps_its_special_tokens(model_copy):
+    from engine.inspect.tokens import special_tokens
+
+    path = model_copy / "tokenizer.json"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert "<|user|>" in special_tokens(model_copy).values()
+
+
+def test_a_tokenizer_config_python_cannot_read_is_refused_not_read_as_empty(model_copy):
+    config = json.loads((model_copy / "tokenizer_config.json").read_text())
+    config["added_tokens_decoder"] = "DEEP"  # genai's tokenizer loads this; read as {}, the chat template was lost
+    text = json.dumps(config).replace('"DEEP"', deep_json())
+    (model_copy / "tokenizer_config.json").write_text(text)
+    with pytest.raises(errors.ModelFileBroken) as caught:
+        load_model(model_copy)
+    assert "tokenizer_config.json" in caught.value.user_message
+
+
+def test_a_tokenizer_whose_error_quotes_broken_bytes_gets_the_tokenizer_sentence(model_copy):
+    (model_copy / "tokenizer.json").write_bytes(b"\xbe not json")  # genai's message quotes the byte: not UTF-8
+    with pytest.raises(errors.ModelFileBroken) as caught:
+        load_model(model_copy)
+    assert "tokenizer" in caught.value.user_message
+
+
+def test_a_chat_template_file_that_is_not_utf8_is_refused_with_a_sentence(model_copy):
+    (model_copy / "chat_template.jinja").write_bytes(b"{{ messages \xff }}")
+    with pytest.raises(errors.ModelFileBroken) as caught:
+        load_model(model_copy)
+    assert "chat_template.jinja" in caught.value.user_message
+
+
+def test_a_model_file_name_that_is_a_folder_is_a_damaged_model_not_an_unsupported_kind(model_copy):
+    config = json.loads((model_copy / "genai_config.json").read_text())
+    config["model"]["decoder"]["filename"] = ""  # genai: "... from a directory path is not supported"
+    (model_copy / "genai_config.json").write_text(json.dumps(config))
+    with pytest.raises(errors.ModelFileBroken) as caught:
+        load_model(model_copy)
+    assert "directory" in caught.value.detail
+
+
+def test_a_model_that_fails_its_first_step_says_the_folder_is_at_fault_not_try_again(model_copy):
+    config = json.loads((model_copy / "genai_config.json").read_text())
+    config["model"]["decoder"]["outputs"]["logits"] = "no_such_output"  # loads; fails when a generator is made
+    (model_copy / "genai_config.json").write_text(json.dumps(config))
+    session = ChatSession(load_model(model_copy))
+    session.prepare()
+    with pytest.raises(errors.ModelFileBroken) as caught:
+        session.reply([Message("user", "hi")], SamplingSettings(temperature=0)).text()
+    assert_plain(caught.value)
+    assert "download the model again" in caught.value.user_message and "no_such_output" in caught.value.detail
