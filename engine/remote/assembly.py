@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from engine.errors import ServerFailed
+from engine.remote.failures import one_line
 from engine.runtime.record import PART_OF_CHARACTER, Alternative, ReplyRecord, TokenStep
 
 CHARS_PER_TOKEN = 4  # the usual rule of thumb for English text; only used when the server sends no usage
@@ -41,7 +42,7 @@ class ReplyAssembly:
     def take_event(self, data: str) -> str:
         try:
             chunk = json.loads(data)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
             raise self._garbled(data) from error
         return self.take(chunk)
 
@@ -158,6 +159,6 @@ def _number(value: Any) -> bool:
 
 def _error_text(error: Any) -> str:
     message = error.get("message") if isinstance(error, dict) else error
-    text = str(message).strip() if message is not None else ""
-    text = text[:200] if text else "no reason given"
+    text = one_line(str(message)) if message is not None else ""
+    text = text or "no reason given"
     return text if text.endswith(".") else text + "."

@@ -14,11 +14,20 @@ def server_message(body: str) -> str:
     ``detail``), cut to a sentence's length; "" when there is none."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         return ""
     error = data.get("error", data.get("detail")) if isinstance(data, dict) else None
     message = error.get("message") if isinstance(error, dict) else error
-    return str(message).strip()[:200] if isinstance(message, (str, int, float)) else ""
+    return one_line(str(message)) if isinstance(message, (str, int, float)) else ""
+
+
+def one_line(reason: str) -> str:
+    """A server's reason as part of one sentence, at most 200 characters: its lines joined, or of a Python
+    traceback (which some servers send as the message) only the last line, the exception itself."""
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    if lines and lines[0].startswith("Traceback ("):
+        lines = lines[-1:]
+    return " ".join(lines)[:200]
 
 
 def error_for_status(status: int, body: str, host: str, model: str | None, endpoint: str,

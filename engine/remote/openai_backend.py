@@ -89,7 +89,7 @@ class OpenAIBackend:
             raise error_for_status(response.status_code, response.text, self.host, None, "/models", self.has_key)
         try:
             entries = response.json().get("data")
-        except (ValueError, AttributeError) as error:
+        except (ValueError, AttributeError, RecursionError) as error:
             raise ServerFailed(f"The server at {self.host} sent a model list LocalChat cannot read.",
                                response.text[:500]) from error
         if not isinstance(entries, list):

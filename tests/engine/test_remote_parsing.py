@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from scripted_openai import SERVER_TRACEBACK, ScriptedOpenAI
 
 from engine.errors import InvalidServerAddress, ServerFailed
 from engine.remote.address import normalise_base_url, path_hint
@@ -88,3 +89,37 @@ def test_an_error_chunk_carries_the_servers_reason():
     with pytest.raises(ServerFailed) as caught:
         assembly().take_event('{"error": {"message": "CUDA out of memory", "type": "server_error"}}')
     assert caught.value.user_message == "The server at h:1 stopped with an error: CUDA out of memory."
+
+
+DEEP = "[" * 50_000 + "]" * 50_000
+
+
+def test_an_event_nested_too_deep_for_python_is_one_sentence():
+    with pytest.raises(ServerFailed, match="not an OpenAI-compatible reply"):
+        assembly().take_event(DEEP)
+
+
+def test_an_error_body_nested_too_deep_still_gives_the_status_sentence():
+    from engine.remote.failures import error_for_status
+
+    error = error_for_status(500, DEEP, "h:1", None, "/chat/completions", has_key=False)
+    assert error.user_message == "The server at h:1 failed while answering (HTTP 500)."
+
+
+def test_a_model_list_nested_too_deep_is_one_sentence():
+    from engine.remote.openai_backend import OpenAIBackend
+
+    with ScriptedOpenAI(models_body=DEEP.encode()) as server:
+        with pytest.raises(ServerFailed, match="model list LocalChat cannot read"):
+            OpenAIBackend(server.base_url).list_models()
+
+
+def test_a_servers_traceback_as_its_error_message_becomes_its_last_line():
+    from engine.remote.failures import error_for_status
+
+    with pytest.raises(ServerFailed) as caught:
+        assembly().take({"error": {"message": SERVER_TRACEBACK}})
+    assert caught.value.user_message == "The server at h:1 stopped with an error: KeyError: 'messages'."
+    body = '{"error": {"message": "Bad request:\\n  max_tokens is too large"}}'
+    said = error_for_status(400, body, "h:1", None, "/chat/completions", has_key=False).user_message
+    assert said == "The server at h:1 refused the request (HTTP 400): Bad request: max_tokens is too large."
