@@ -110,11 +110,17 @@ def deep_json(depth: int = 5000) -> str:
     return "[" * depth + "]" * depth
 
 
-def test_a_genai_config_nested_too_deep_for_python_is_refused_with_a_sentence(model_copy):
-    (model_copy / "genai_config.json").write_text('{"model": ' + deep_json() + "}")
-    with pytest.raises(errors.NotAGenaiModel) as caught:
+@pytest.mark.parametrize("name, content, kind, named", [
+    ("genai_config.json", ('{"model": ' + deep_json() + "}").encode(), errors.NotAGenaiModel, "genai_config.json"),
+    ("tokenizer.json", b"\xbe not json", errors.ModelFileBroken, "tokenizer"),  # genai's message quotes the byte
+    ("chat_template.jinja", b"{{ messages \xff }}", errors.ModelFileBroken, "chat_template.jinja"),
+], ids=["genai_config nested too deep for Python", "tokenizer error quoting broken bytes", "template not UTF-8"])
+def test_a_file_python_or_genai_cannot_decode_is_refused_with_a_sentence(model_copy, name, content, kind, named):
+    (model_copy / name).write_bytes(content)
+    with pytest.raises(kind) as caught:
         load_model(model_copy)
     assert_plain(caught.value)
+    assert named in caught.value.user_message
 
 
 def test_a_section_genai_accepts_with_the_wrong_type_is_named(model_copy):
@@ -152,18 +158,6 @@ def test_a_tokenizer_config_python_cannot_read_is_refused_not_read_as_empty(mode
     assert "tokenizer_config.json" in caught.value.user_message
 
 
-def test_a_tokenizer_whose_error_quotes_broken_bytes_gets_the_tokenizer_sentence(model_copy):
-    (model_copy / "tokenizer.json").write_bytes(b"\xbe not json")  # genai's message quotes the byte: not UTF-8
-    with pytest.raises(errors.ModelFileBroken) as caught:
-        load_model(model_copy)
-    assert "tokenizer" in caught.value.user_message
-
-
-def test_a_chat_template_file_that_is_not_utf8_is_refused_with_a_sentence(model_copy):
-    (model_copy / "chat_template.jinja").write_bytes(b"{{ messages \xff }}")
-    with pytest.raises(errors.ModelFileBroken) as caught:
-        load_model(model_copy)
-    assert "chat_template.jinja" in caught.value.user_message
 
 
 def test_a_model_file_name_that_is_a_folder_is_a_damaged_model_not_an_unsupported_kind(model_copy):
