@@ -123,8 +123,8 @@ class ReplyAssembly:
         self.record.reused_tokens = cached if _count(cached) else 0
 
     def _garbled(self, what: Any) -> ServerFailed:
-        return ServerFailed(f"The server at {self.host} sent something that is not an OpenAI-compatible reply.",
-                            repr(what)[:500])
+        return ServerFailed(f"The server at {self.host} sent something that is not an OpenAI-compatible reply; "
+                            "check that the address is an OpenAI-compatible API.", repr(what)[:500])
 
 
 def _step(entry: Any) -> TokenStep | None:

@@ -80,9 +80,11 @@ def test_logprobs_become_token_steps_with_the_chosen_token_among_them():
 
 
 @pytest.mark.parametrize("chunk", [[1, 2], {"choices": "nope"}, {"choices": [7]}])
-def test_chunks_of_the_wrong_shape_are_one_sentence(chunk):
-    with pytest.raises(ServerFailed, match="not an OpenAI-compatible reply"):
+def test_chunks_of_the_wrong_shape_are_one_sentence_saying_what_to_check(chunk):
+    with pytest.raises(ServerFailed) as caught:
         assembly().take(chunk)
+    assert caught.value.user_message.endswith("not an OpenAI-compatible reply; check that the address is an "
+                                              "OpenAI-compatible API.")
 
 
 def test_an_error_chunk_carries_the_servers_reason():
