@@ -1,0 +1,211 @@
+"""What showing a streaming reply costs, a chunk at a time: ``python -m app.devtools.bench_streaming``.
+
+The same chunks (``streamed_reply``: prose, lists and fenced code, ~40 characters each, cut
+anywhere) go, in turn, into
+
+- LocalChat: a chat view the size of the window's chat area at its default size, holding a
+  question and the reply being written, through the path the window's controller takes on each
+  flush (``ChatController._flush``: the reply's text grows, ``MessageWidget.append_text``), with
+  the window's style sheet; after each chunk the events the window's loop would run before the
+  next flush (the streaming view's new height, the column's layout, following the end, the
+  paint);
+- the baseline: the cheapest Qt way to show the same text as it grows, a ``QTextCursor.insertText``
+  of each chunk at the end of a plain document in a ``QTextBrowser`` of the same size, scrolled to
+  its end, with the same event processing.
+
+The time-driven parts of a flush (the status bar five times a second, saving the reply once a
+second) run by the clock, not per chunk, and are left out.  Printed: the cost of a chunk for
+each length of reply (the median of the runs), LocalChat / baseline, and the growth from the
+shortest reply to the longest, which should stay near 1: a chunk costs what its own text costs.
+Then the one Markdown render when the reply ends (``render_final``, with its layout and paint)
+against Qt's own ``QTextDocument.setMarkdown`` of the same text in the baseline's view.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+
+from app.devtools.streamed_reply import ReplyShape, make_chunks, shape
+
+CHUNKS = (350, 1400, 5600)
+REPEATS = 5
+VIEW_SIZE = (620, 616)  # the chat area of the window at its default 1,180 × 760
+QUESTION = "How do I write a function that cleans up a list in Python? Show me a few ways."
+GROWTH_TARGET = 1.5
+RATIO_TARGET = 3.0
+US, MS = 1e6, 1e3
+
+
+@dataclass
+class Run:
+    """One reply streamed once into one side: seconds for all its chunks, seconds for the final render,
+    and the text the view showed when the last chunk was in."""
+
+    streaming_s: float
+    final_s: float
+    shown: str
+
+
+@dataclass
+class Length:
+    shape: ReplyShape
+    localchat: list[Run] = field(default_factory=list)
+    baseline: list[Run] = field(default_factory=list)
+
+    def per_chunk_us(self, side: str) -> float:
+        return statistics.median(run.streaming_s for run in getattr(self, side)) / self.shape.chunks * US
+
+    def final_ms(self, side: str) -> float:
+        return statistics.median(run.final_s for run in getattr(self, side)) * MS
+
+    def ratios(self, what: str) -> list[float]:
+        """LocalChat / baseline for each pair of runs (they ran one after the other)."""
+        return [getattr(mine, what) / getattr(theirs, what) for mine, theirs in zip(self.localchat, self.baseline)]
+
+
+def settle(app) -> None:
+    """Run what the event loop would run before the next flush: posted layout requests, then the paint they cause."""
+    app.processEvents()
+    app.processEvents()
+
+
+def stream_into_chat(app, chunks: list[str]) -> Run:
+    from engine.runtime.record import ReplyRecord
+    from ui.chat.chat_view import ChatView
+    from ui.chat.conversation_model import ConversationTree
+
+    tree = ConversationTree()
+    tree.append("user", QUESTION)
+    reply = tree.append("assistant")
+    view = ChatView()
+    view.resize(*VIEW_SIZE)
+    view.show_welcome(False)
+    view.show_path(tree.active_path())
+    view.show()
+    settle(app)
+    widget = view.messages[-1]
+    gc.collect()
+    started = time.perf_counter()
+    for chunk in chunks:
+        reply.content += chunk
+        widget.append_text(chunk)
+        settle(app)
+    streaming = time.perf_counter() - started
+    shown = widget.body.shown_text()
+    reply.record = ReplyRecord(finish_reason="eos")
+    started = time.perf_counter()
+    widget.render_final()
+    settle(app)
+    final = time.perf_counter() - started
+    close(app, view)
+    return Run(streaming, final, shown)
+
+
+def stream_into_plain_view(app, chunks: list[str]) -> Run:
+    from PySide6.QtGui import QTextCursor, QTextDocument
+    from PySide6.QtWidgets import QTextBrowser
+
+    view = QTextBrowser()
+    view.resize(*VIEW_SIZE)
+    document = view.document()
+    document.setUndoRedoEnabled(False)
+    view.show()
+    settle(app)
+    cursor = QTextCursor(document)
+    bar = view.verticalScrollBar()
+    gc.collect()
+    started = time.perf_counter()
+    for chunk in chunks:
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(chunk)
+        bar.setValue(bar.maximum())
+        settle(app)
+    streaming = time.perf_counter() - started
+    shown = view.toPlainText()
+    started = time.perf_counter()
+    document.setMarkdown(shown, QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+    document.size()  # laid out to its end, as the chat's views are (each is as tall as its text)
+    settle(app)
+    final = time.perf_counter() - started
+    close(app, view)
+    return Run(streaming, final, shown)
+
+
+def close(app, widget) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    widget.close()
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    settle(app)
+
+
+def measure(app, counts: tuple[int, ...], repeats: int) -> list[Length]:
+    """Every length, LocalChat and the baseline in turn, ``repeats`` times (after one run of each to warm up)."""
+    lengths = []
+    for count in counts:
+        chunks = make_chunks(count)
+        length = Length(shape(chunks))
+        stream_into_chat(app, chunks[:50])
+        stream_into_plain_view(app, chunks[:50])
+        for _ in range(repeats):
+            length.localchat.append(stream_into_chat(app, chunks))
+            length.baseline.append(stream_into_plain_view(app, chunks))
+        lengths.append(length)
+    return lengths
+
+
+def _spread(ratios: list[float]) -> str:
+    return f"{statistics.median(ratios):6.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+
+
+def report(lengths: list[Length], repeats: int) -> list[str]:
+    lines = [f"Streaming a reply into the chat view ({VIEW_SIZE[0]} × {VIEW_SIZE[1]}) and into a plain QTextBrowser "
+             f"of the same size; chunks of 20-60 characters; medians of {repeats} runs, ratios against the baseline "
+             "measured in this run (lowest-highest of the runs in brackets)"]
+    for length in lengths:
+        reply = length.shape
+        lines += [f"  reply of {reply.chunks:,} chunks ({reply.characters:,} characters, {reply.code_blocks} code "
+                  f"blocks; {reply.split_lines:,} chunks end inside a line, {reply.split_fences} inside a fence line)",
+                  f"    LocalChat                          {length.per_chunk_us('localchat'):9.1f} µs a chunk",
+                  f"    QTextCursor.insertText             {length.per_chunk_us('baseline'):9.1f} µs a chunk",
+                  f"    LocalChat / baseline (<= {RATIO_TARGET:g})       {_spread(length.ratios('streaming_s'))}"]
+    shortest, longest = lengths[0], lengths[-1]
+    lines.append(f"  growth, per-chunk cost of the {longest.shape.chunks:,}-chunk reply / the "
+                 f"{shortest.shape.chunks:,}-chunk one (target <= {GROWTH_TARGET:g})")
+    for side, name in (("localchat", "LocalChat"), ("baseline", "baseline")):
+        growth = longest.per_chunk_us(side) / shortest.per_chunk_us(side)
+        lines.append(f"    {name:<34} {growth:6.2f}")
+    lines.append("  the final render, once, when the reply ends (Markdown, layout, paint)")
+    for length in lengths:
+        lines += [f"    {length.shape.chunks:,} chunks: LocalChat {length.final_ms('localchat'):8.1f} ms, "
+                  f"Qt's setMarkdown {length.final_ms('baseline'):8.1f} ms, ratio {_spread(length.ratios('final_s'))}"]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chunks", type=int, nargs="+", default=list(CHUNKS), help="reply lengths, in chunks")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="runs per length and side (the median is shown)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from ui.shell.theme import LIGHT, apply_scheme, style_sheet
+
+    app = QApplication.instance() or QApplication([])
+    app.setStyle("Fusion")
+    apply_scheme(app, LIGHT)
+    app.setStyleSheet(style_sheet(LIGHT))
+    print("\n".join(report(measure(app, tuple(args.chunks), args.repeats), args.repeats)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
