@@ -1,7 +1,7 @@
 """What showing a streaming reply costs, a chunk at a time: ``python -m app.devtools.bench_streaming``.
 
 The same chunks (``streamed_reply``: prose, lists and fenced code, ~40 characters each, cut
-anywhere) go, in turn, into
+anywhere) go, in lockstep (each chunk into one side, then into the other), into
 
 - LocalChat: a chat view the size of the window's chat area at its default size, holding a
   question and the reply being written, through the path the window's controller takes on each
@@ -65,7 +65,7 @@ class Length:
         return statistics.median(run.final_s for run in getattr(self, side)) * MS
 
     def ratios(self, what: str) -> list[float]:
-        """LocalChat / baseline for each pair of runs (they ran one after the other)."""
+        """LocalChat / baseline for each run (both sides ran in it)."""
         return [getattr(mine, what) / getattr(theirs, what) for mine, theirs in zip(self.localchat, self.baseline)]
 
 
@@ -75,66 +75,88 @@ def settle(app) -> None:
     app.processEvents()
 
 
-def stream_into_chat(app, chunks: list[str]) -> Run:
-    from engine.runtime.record import ReplyRecord
-    from ui.chat.chat_view import ChatView
-    from ui.chat.conversation_model import ConversationTree
+class ChatSide:
+    """LocalChat: the reply's widget in a chat view, fed as the controller's flush feeds it."""
 
-    tree = ConversationTree()
-    tree.append("user", QUESTION)
-    reply = tree.append("assistant")
-    view = ChatView()
-    view.resize(*VIEW_SIZE)
-    view.show_welcome(False)
-    view.show_path(tree.active_path())
-    view.show()
+    def __init__(self, app) -> None:
+        from ui.chat.chat_view import ChatView
+        from ui.chat.conversation_model import ConversationTree
+
+        tree = ConversationTree()
+        tree.append("user", QUESTION)
+        self.reply = tree.append("assistant")
+        self.view = ChatView()
+        self.view.resize(*VIEW_SIZE)
+        self.view.show_welcome(False)
+        self.view.show_path(tree.active_path())
+        self.view.show()
+        self.widget = self.view.messages[-1]
+
+    def append(self, chunk: str) -> None:
+        self.reply.content += chunk
+        self.widget.append_text(chunk)
+
+    def shown(self) -> str:
+        return self.widget.body.shown_text()
+
+    def render_final(self) -> None:
+        from engine.runtime.record import ReplyRecord
+
+        self.reply.record = ReplyRecord(finish_reason="eos")
+        self.widget.render_final()
+
+
+class PlainSide:
+    """The baseline: each chunk inserted at the end of a plain document in a QTextBrowser that follows the end."""
+
+    def __init__(self, app) -> None:
+        from PySide6.QtGui import QTextCursor
+        from PySide6.QtWidgets import QTextBrowser
+
+        self.view = QTextBrowser()
+        self.view.resize(*VIEW_SIZE)
+        self.document = self.view.document()
+        self.document.setUndoRedoEnabled(False)
+        self.view.show()
+        self.cursor = QTextCursor(self.document)
+        self.bar = self.view.verticalScrollBar()
+
+    def append(self, chunk: str) -> None:
+        self.cursor.insertText(chunk)
+        self.bar.setValue(self.bar.maximum())
+
+    def shown(self) -> str:
+        return self.view.toPlainText()
+
+    def render_final(self) -> None:
+        from PySide6.QtGui import QTextDocument
+
+        self.document.setMarkdown(self.shown(), QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+        self.document.size()  # laid out to its end, as the chat's views are (each is as tall as its text)
+
+
+def stream(app, chunks: list[str]) -> tuple[Run, Run]:
+    """The reply streamed into both sides in lockstep (each chunk into one, then the other, each side's time
+    summed), so a burst of load from elsewhere on the machine falls on both; then each side's final render."""
+    sides = [ChatSide(app), PlainSide(app)]
     settle(app)
-    widget = view.messages[-1]
     gc.collect()
-    started = time.perf_counter()
+    streaming = [0.0, 0.0]
     for chunk in chunks:
-        reply.content += chunk
-        widget.append_text(chunk)
+        for index, side in enumerate(sides):
+            started = time.perf_counter()
+            side.append(chunk)
+            settle(app)
+            streaming[index] += time.perf_counter() - started
+    runs = []
+    for side, seconds in zip(sides, streaming):
+        shown = side.shown()
+        started = time.perf_counter()
+        side.render_final()
         settle(app)
-    streaming = time.perf_counter() - started
-    shown = widget.body.shown_text()
-    reply.record = ReplyRecord(finish_reason="eos")
-    started = time.perf_counter()
-    widget.render_final()
-    settle(app)
-    final = time.perf_counter() - started
-    close(app, view)
-    return Run(streaming, final, shown)
-
-
-def stream_into_plain_view(app, chunks: list[str]) -> Run:
-    from PySide6.QtGui import QTextCursor, QTextDocument
-    from PySide6.QtWidgets import QTextBrowser
-
-    view = QTextBrowser()
-    view.resize(*VIEW_SIZE)
-    document = view.document()
-    document.setUndoRedoEnabled(False)
-    view.show()
-    settle(app)
-    cursor = QTextCursor(document)
-    bar = view.verticalScrollBar()
-    gc.collect()
-    started = time.perf_counter()
-    for chunk in chunks:
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(chunk)
-        bar.setValue(bar.maximum())
-        settle(app)
-    streaming = time.perf_counter() - started
-    shown = view.toPlainText()
-    started = time.perf_counter()
-    document.setMarkdown(shown, QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
-    document.size()  # laid out to its end, as the chat's views are (each is as tall as its text)
-    settle(app)
-    final = time.perf_counter() - started
-    close(app, view)
-    return Run(streaming, final, shown)
+        runs.append(Run(seconds, time.perf_counter() - started, shown))
+        close(app, side.view)
+    return runs[0], runs[1]
 
 
 def close(app, widget) -> None:
@@ -147,16 +169,16 @@ def close(app, widget) -> None:
 
 
 def measure(app, counts: tuple[int, ...], repeats: int) -> list[Length]:
-    """Every length, LocalChat and the baseline in turn, ``repeats`` times (after one run of each to warm up)."""
+    """Every length, ``repeats`` times (after a short run to warm up)."""
     lengths = []
     for count in counts:
         chunks = make_chunks(count)
         length = Length(shape(chunks))
-        stream_into_chat(app, chunks[:50])
-        stream_into_plain_view(app, chunks[:50])
+        stream(app, chunks[:50])
         for _ in range(repeats):
-            length.localchat.append(stream_into_chat(app, chunks))
-            length.baseline.append(stream_into_plain_view(app, chunks))
+            localchat, baseline = stream(app, chunks)
+            length.localchat.append(localchat)
+            length.baseline.append(baseline)
         lengths.append(length)
     return lengths
 
