@@ -74,6 +74,27 @@ def test_split_blocks_handles_unclosed_fences():
         Block("code", "open", line=6)]
 
 
+def test_each_code_block_of_a_reply_in_the_window_is_highlighted_once(window, monkeypatch, qtbot):
+    """Putting a block in a message (under the window's style sheet) changes its palette but not light/dark:
+    lexing its code again then doubled the cost of a reply's final render."""
+    from ui.chat import code_block
+
+    languages = []
+    original = code_block.highlight_into
+    monkeypatch.setattr(code_block, "highlight_into",
+                        lambda document, code, language, dark: (languages.append(language),
+                                                                original(document, code, language, dark))[1])
+    tree = ConversationTree()
+    tree.append("user", "Two ways, please")
+    reply = tree.append("assistant", "One:\n\n```python\nx = 1\n```\n\nTwo:\n\n```js\nlet y = 2;\n```")
+    reply.record = ReplyRecord(finish_reason="eos")
+    window.chat_view.show_welcome(False)
+    window.chat_view.show_path(tree.active_path())
+    blocks = [w for w in window.chat_view.messages[-1].text_widgets() if isinstance(w, CodeBlock)]
+    qtbot.waitUntil(lambda: all(block.isVisible() for block in blocks), timeout=WAIT_MS)
+    assert languages == ["python", "js"] and all(block.highlighted for block in blocks)
+
+
 def test_code_colours_follow_a_switch_to_dark(qtbot):
     from PySide6.QtGui import QTextCursor
     from PySide6.QtWidgets import QApplication

@@ -47,6 +47,7 @@ class CodeBlock(QFrame):
         super().__init__(parent)
         self.code = code
         self.language = language
+        self._dark: bool | None = None  # the colours the code is highlighted for (None: not yet)
         self.setObjectName("codeBlock")
         self.setAccessibleName(f"Code block {language}".strip())
         header = QHBoxLayout()
@@ -95,11 +96,13 @@ class CodeBlock(QFrame):
         layout.addLayout(self.body)
 
     def _fill(self) -> None:
-        dark = RenderStyle.current().dark
-        self.highlighted = highlight_into(self.text.document(), self.code, self.language, dark)
+        self._dark = RenderStyle.current().dark
+        self.highlighted = highlight_into(self.text.document(), self.code, self.language, self._dark)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.PaletteChange:  # the user or the OS switched light/dark
+        # The user or the OS switched light/dark.  A block also gets a PaletteChange when it is put in a
+        # message, with the colours it was highlighted for: lexing the code again then would double its cost.
+        if event.type() == QEvent.Type.PaletteChange and RenderStyle.current().dark != self._dark:
             self._fill()
         super().changeEvent(event)
 
