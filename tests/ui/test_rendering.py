@@ -120,3 +120,21 @@ def test_code_colours_follow_a_switch_to_dark(qtbot):
     finally:
         use_dark_palette(app, False)
     qtbot.waitUntil(lambda: keyword_colour() == light, timeout=WAIT_MS)
+
+
+def test_a_code_block_and_a_markdown_document_are_each_laid_out_once_not_once_per_run(qtbot):
+    """Each change to a document lays it out again; a reply's render inserts hundreds of coloured runs."""
+    from ui.chat.render.highlight import highlight_into
+    from ui.chat.render.markdown_document import render_markdown
+    from ui.chat.render.style import RenderStyle
+
+    for build in (lambda document: highlight_into(document, "def f(x):\n    return x + 1\n\nprint(f(2))", "python",
+                                                  dark=False),
+                  lambda document: render_markdown(document, "# Title\n\nSome **bold** and `code`.\n\n- one\n- two"
+                                                   "\n\n> a quote\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\nThe end.",
+                                                   RenderStyle.current())):
+        document = QTextDocument()
+        layouts = []  # the layout tells its new size after each pass
+        document.documentLayout().documentSizeChanged.connect(layouts.append)
+        build(document)
+        assert len(layouts) == 1 and document.toPlainText().startswith(("def f", "Title"))

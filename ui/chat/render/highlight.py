@@ -51,6 +51,7 @@ def highlight_into(document: QTextDocument, code: str, language: str, dark: bool
         cursor.insertText(shown(code))
         return False
     style_name = DARK_STYLE if dark else LIGHT_STYLE
+    cursor.beginEditBlock()  # one layout for the whole block, not one per coloured run
     run, run_type = [], None
     for token_type, value in lex(code, lexer):
         if token_type is not run_type and run:
@@ -60,4 +61,5 @@ def highlight_into(document: QTextDocument, code: str, language: str, dark: bool
         run.append(value)
     if run:
         cursor.insertText(shown("".join(run)), _format(style_name, run_type))
+    cursor.endEditBlock()
     return True

@@ -304,6 +304,7 @@ class DocumentBuilder:
     # --- the token stream ------------------------------------------------------------------------------------
 
     def build(self, tokens: list[Token]) -> None:
+        self.cursor.beginEditBlock()  # the document is laid out once, when its text is in, not after every insert
         index = 0
         while index < len(tokens):
             token = tokens[index]
@@ -343,6 +344,7 @@ class DocumentBuilder:
                 self.rule(token)
             index += 1
         self.flush()
+        self.cursor.endEditBlock()  # before the end is tidied: a frame's new format inside one would not be laid out
         if not self.fresh:
             self._set_gap(0)
         elif self.cursor.block() == self.document.lastBlock() and not self.cursor.block().text():
