@@ -22,7 +22,7 @@ def test_the_reply_is_the_same_every_time_and_its_chunks_split_lines_and_fences(
 
 
 def test_every_figure_is_reported_and_each_view_shows_the_streamed_text(qapp):
-    lengths = measure(qapp, (10, 40), repeats=1)
+    lengths = measure((10, 40), repeats=1)
     for length, count in zip(lengths, (10, 40)):
         streamed = "".join(make_chunks(count))
         assert length.shape.characters == len(streamed)
