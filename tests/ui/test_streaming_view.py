@@ -216,3 +216,20 @@ def test_thinking_takes_the_new_theme_s_muted_colour_while_it_streams(window):
     window.settings_panel.set_theme("light")
     assert widget.body.streaming and widget.body.thinking.rendered
     assert muted_text() == QColor(LIGHT.muted).name()
+
+
+def test_each_streamed_chunk_is_laid_out_once_whatever_it_holds(qapp):
+    """A chunk can end a prose line, open a fence and start the code: one layout pass for it, not one per part."""
+    from PySide6.QtGui import QTextDocument
+
+    from ui.chat.render.streamed_text import StreamedText
+
+    document = QTextDocument()
+    document.documentLayout()  # as in a view: the layout exists, and is told of each change
+    passes = []  # the layout is told of each change and lays the changed part out again
+    document.contentsChange.connect(lambda *change: passes.append(change))
+    streamed = StreamedText(document)
+    for chunk in CODE_REPLY_CHUNKS:
+        streamed.append(chunk)
+    assert len(passes) == len(CODE_REPLY_CHUNKS)
+    assert document.toPlainText() == "".join(CODE_REPLY_CHUNKS)

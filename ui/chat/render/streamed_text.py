@@ -62,12 +62,14 @@ class StreamedText:
         self._run: list[str] = []  # shown text of the current kind, not inserted yet
 
     def append(self, text: str) -> None:
+        self.cursor.beginEditBlock()  # the view lays the chunk out once, whatever it holds
         for index, piece in enumerate(text.split("\n")):
             if index:
                 self._end_line()
             if piece:
                 self._add(piece)
         self._flush()
+        self.cursor.endEditBlock()
 
     def _add(self, piece: str) -> None:
         if len(self._head) < FENCE_HEAD:
