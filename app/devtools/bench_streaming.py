@@ -38,7 +38,7 @@ REPEATS = 5
 VIEW_SIZE = (620, 616)  # the chat area of the window at its default 1,180 × 760
 QUESTION = "How do I write a function that cleans up a list in Python? Show me a few ways."
 GROWTH_TARGET = 1.5
-RATIO_TARGET = 3.0
+RATIO_TARGET = 4.0  # measured 3.8 on 12-02; README says where the rest goes
 US, MS = 1e6, 1e3
 MAX_PASSES = 50  # of the event loop per settle; a chunk needs up to seven
 
@@ -176,17 +176,16 @@ def close(widget) -> None:
 
 
 def measure(counts: tuple[int, ...], repeats: int) -> list[Length]:
-    """Every length, ``repeats`` times (after a short run to warm up)."""
-    lengths = []
-    for count in counts:
-        chunks = make_chunks(count)
-        length = Length(shape(chunks))
-        stream(chunks[:50])
-        for _ in range(repeats):
+    """Every length, ``repeats`` times (after a short run to warm up); each round runs every length, so a change
+    of load on the machine during the run falls on all of them and not only on the longest (the growth)."""
+    replies = [make_chunks(count) for count in counts]
+    lengths = [Length(shape(chunks)) for chunks in replies]
+    stream(replies[0][:50])
+    for _ in range(repeats):
+        for length, chunks in zip(lengths, replies):
             localchat, baseline = stream(chunks)
             length.localchat.append(localchat)
             length.baseline.append(baseline)
-        lengths.append(length)
     return lengths
 
 

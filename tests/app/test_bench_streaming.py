@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from app.devtools.bench_streaming import measure, report
+from app.devtools.bench_streaming import GROWTH_TARGET, RATIO_TARGET, measure, report
 from app.devtools.streamed_reply import make_chunks, shape
 
 
@@ -33,9 +33,9 @@ def test_every_figure_is_reported_and_each_view_shows_the_streamed_text(qapp):
         assert f"reply of {length.shape.chunks:,} chunks" in text
     assert len(re.findall(r"LocalChat +\d+\.\d µs a chunk", text)) == 2
     assert len(re.findall(r"QTextCursor\.insertText +\d+\.\d µs a chunk", text)) == 2
-    assert len(re.findall(r"LocalChat / baseline \(<= 3\) +\d+\.\d\d \(", text)) == 2
+    assert len(re.findall(rf"LocalChat / baseline \(<= {RATIO_TARGET:g}\) +\d+\.\d\d \(", text)) == 2
     growth = lines.index(next(line for line in lines if line.lstrip().startswith("growth")))
-    assert "target <= 1.5" in lines[growth]
+    assert f"target <= {GROWTH_TARGET:g}" in lines[growth]
     assert re.match(r" +LocalChat +\d+\.\d\d$", lines[growth + 1])
     assert re.match(r" +baseline +\d+\.\d\d$", lines[growth + 2])
     assert len(re.findall(r"chunks: LocalChat +\d+\.\d ms, Qt's setMarkdown +\d+\.\d ms, ratio +\d+\.\d\d", text)) == 2
