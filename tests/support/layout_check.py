@@ -31,7 +31,8 @@ def settle() -> None:
 
 
 def cut_off(window) -> list[str]:
-    """Visible controls that are narrower than their content needs or stick out of what holds them."""
+    """Visible controls that are narrower than their content needs or stick out of what holds them: the window,
+    or the scroll area they are in when it does not scroll sideways (there they would be clipped)."""
     problems = []
     for widget in window.findChildren(QWidget):
         if not isinstance(widget, CHECKED) or not widget.isVisible() or widget.isWindow():
@@ -47,6 +48,12 @@ def cut_off(window) -> list[str]:
         visible = widget.visibleRegion().boundingRect()
         if not visible.isEmpty() and visible.width() < widget.width() and parent is None:
             problems.append(f"{name} shows {visible.width()} of {widget.width()} px")
+        if parent is not None and not parent.horizontalScrollBar().isVisible():
+            viewport = parent.viewport()
+            inside = widget.mapTo(viewport, widget.rect().topLeft()).x()
+            if inside < 0 or inside + widget.width() > viewport.width():
+                problems.append(f"{name} runs from x={inside} to {inside + widget.width()} in a "
+                                f"{viewport.width()}-px view that does not scroll sideways")
         left = widget.mapTo(window, widget.rect().topLeft()).x()
         if left < 0 or left + widget.width() > window.width():
             problems.append(f"{name} runs from x={left} to {left + widget.width()} in a {window.width()}-px window")

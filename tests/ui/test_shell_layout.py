@@ -153,7 +153,8 @@ def shows_whole(label) -> bool:
 
 def test_where_a_reply_was_written_gives_way_before_its_figures(open_app):
     """The footer of a server reply: "· model on host" elides to a dot, a letter and "…" before the figures lose a
-    character; on a narrower column both elide and stay inside the card; the tooltips say all of it."""
+    character; on a narrower column the figures take a line of their own under the buttons, whole, and stay inside
+    the card; the tooltips say all of it."""
     window = open_app().window
     show_server_reply(window)
     window.resize(1180, 760)
@@ -162,10 +163,13 @@ def test_where_a_reply_was_written_gives_way_before_its_figures(open_app):
     card = window.chat_view.messages[1]
     figures, source = card.figures_label, card.source_label
     assert shows_whole(figures) and not shows_whole(source)
+    assert figures.mapTo(card, figures.rect().topLeft()).y() < card.copy_button.mapTo(card, card.copy_button.rect()
+                                                                                     .bottomLeft()).y()  # one line
     window.set_settings_open(True)  # the chat column is 620 px
     settle()
-    assert not shows_whole(figures) and not shows_whole(source)
-    assert source.width() == source.minimumSizeHint().width()  # it went as far as it goes before the figures did
+    assert figures.mapTo(card, figures.rect().topLeft()).y() > card.copy_button.mapTo(card, card.copy_button.rect()
+                                                                                     .bottomLeft()).y()
+    assert shows_whole(figures)
     for label in (figures, source):
         box = label.rect().translated(label.mapTo(card, label.rect().topLeft()))
         assert card.rect().contains(box), f"{label.accessibleName()} {box.getRect()} is outside {card.rect()}"

@@ -13,9 +13,11 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QTextEd
 
 from engine.remote.address import host_of
 from engine.runtime.record import ReplyRecord
+from ui.chat.action_row import ActionRow
 from ui.chat.composer import MessageInput
 from ui.chat.conversation_model import Node
 from ui.chat.message_body import MessageBody
+from ui.shell.bar_button import BarButton
 from ui.shell.elided_label import ElidedLabel, ElidedRow
 
 
@@ -93,12 +95,7 @@ class MessageWidget(QFrame):
 
     # --- the action row --------------------------------------------------------------------------------------
 
-    def _build_actions(self) -> QWidget:
-        actions = QWidget()
-        actions.setObjectName("messageActions")
-        row = QHBoxLayout(actions)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(2)
+    def _build_actions(self) -> ActionRow:
         self.previous_button = self._tool("‹", "Previous version", "Show the previous version of this message")
         self.position_label = QLabel()
         self.position_label.setObjectName("alternativeLabel")
@@ -106,7 +103,7 @@ class MessageWidget(QFrame):
         self.next_button = self._tool("›", "Next version", "Show the next version of this message")
         self.previous_button.clicked.connect(lambda: self.alternative_requested.emit(self.node, -1))
         self.next_button.clicked.connect(lambda: self.alternative_requested.emit(self.node, 1))
-        self.copy_button = self._tool("Copy", "Copy message", "Copy this message's text")
+        self.copy_button = self._tool("Copy", "Copy message", "Copy this message's text", icon="copy")
         self.copy_button.clicked.connect(self._on_copy_clicked)
         self._copied_timer = QTimer(self)
         self._copied_timer.setSingleShot(True)
@@ -121,35 +118,33 @@ class MessageWidget(QFrame):
         self.source_label.setObjectName("figuresLabel")
         self.source_label.setAccessibleName("Written by")
         self.source_label.hide()
-        self._figures = ElidedRow([self.figures_label, self.source_label], spacing=4)
         if self.node.role == "assistant":
+            actions = ActionRow(ElidedRow([self.figures_label, self.source_label], spacing=4))
             self.action_button = self._tool("Regenerate", "Regenerate reply",
-                                            "Write a new reply; this one is kept as an earlier version")
+                                            "Write a new reply; this one is kept as an earlier version",
+                                            icon="regenerate")
             self.action_button.clicked.connect(lambda: self.regenerate_requested.emit(self.node))
-            self.seed_button = self._tool("Same seed", "Use this reply's seed", "")
+            self.seed_button = self._tool("Same seed", "Use this reply's seed", "", icon="seed")
             self.seed_button.clicked.connect(lambda: self.seed_requested.emit(self.node.record.seed))
             self.seed_button.hide()
             widgets = [self.copy_button, self.action_button, self.seed_button,
                        self.previous_button, self.position_label, self.next_button]
-            for widget in widgets:
-                row.addWidget(widget)
-            row.addSpacing(8)
-            row.addWidget(self._figures)
-            row.addStretch(1)
         else:
+            actions = ActionRow(right=True)
             self.action_button = self._tool("Edit", "Edit message",
-                                            "Change this message and send it again; the original is kept")
+                                            "Change this message and send it again; the original is kept",
+                                            icon="edit")
             self.action_button.clicked.connect(self._on_edit_clicked)
-            row.addStretch(1)
-            for widget in (self.previous_button, self.position_label, self.next_button, self.copy_button,
-                           self.action_button):
-                row.addWidget(widget)
+            widgets = [self.previous_button, self.position_label, self.next_button, self.copy_button,
+                       self.action_button]
+        for widget in widgets:
+            actions.add_button(widget)
         return actions
 
     def add_action(self, widget: QWidget) -> None:
-        """Another part's button in this message's action row (before the figures)."""
-        row = self._actions.layout()
-        row.insertWidget(row.indexOf(self._figures), widget)
+        """Another part's button in this message's action row (before the figures); a ``BarButton`` without
+        its icon beside its label, like the others, shows only its icon when the row is short."""
+        self._actions.add_button(widget)
 
     def show_instead_of_text(self, widget: QWidget | None) -> None:
         """Show ``widget`` where the message's text is (another view of it), or the text again with None."""
@@ -162,8 +157,9 @@ class MessageWidget(QFrame):
             layout = self.card.layout()
             layout.insertWidget(layout.indexOf(self.body) + 1, widget)
 
-    def _tool(self, text: str, name: str, tip: str) -> QToolButton:
-        button = QToolButton()
+    def _tool(self, text: str, name: str, tip: str, icon: str = "") -> QToolButton:
+        """A flat action button; one with an ``icon`` shows only that when the row is short."""
+        button = BarButton(icon, text, labelled_icon=False) if icon else QToolButton()
         button.setText(text)
         button.setAccessibleName(name)
         button.setToolTip(tip)

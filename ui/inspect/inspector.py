@@ -69,16 +69,14 @@ class Inspector(QObject):
         for widget in self.view.messages:
             if widget.node.role != "assistant" or widget in self._decorated:
                 continue
-            button = QToolButton()
-            button.setText("Tokens")
+            button = BarButton("tokens", "Tokens", labelled_icon=False)
             button.setCheckable(True)
             button.setAutoRaise(True)
             button.setAccessibleName("Show this reply's tokens")
             button.setToolTip("See this reply as tokens, shaded by how sure the model was of each; click one "
                               "for what else it could have written there")
             button.toggled.connect(lambda on, w=widget: self._show_tokens_of(w, on))
-            inspect = QToolButton()
-            inspect.setText("Inspect")
+            inspect = BarButton("inspect", "Inspect", labelled_icon=False)
             inspect.setAutoRaise(True)
             inspect.setAccessibleName("Inspect this reply")
             inspect.setToolTip("The exact prompt the model read (the X-ray), what the reply cost, and the "

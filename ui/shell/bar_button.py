@@ -1,4 +1,5 @@
-"""Top-bar parts that shrink to their icon when the bar is narrow (see ui/shell/top_bar.py)."""
+"""Buttons that shrink to their icon when their row is narrow: the top bar's switches (see ui/shell/top_bar.py)
+and a message's actions (see ui/chat/action_row.py)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,22 @@ from PySide6.QtWidgets import QToolButton, QWidget
 
 @runtime_checkable
 class Compactable(Protocol):
-    """A top-bar part that can shrink to its icon."""
+    """A part that can shrink to its icon."""
 
     def set_compact(self, compact: bool) -> None: ...
 
 
 class BarButton(QToolButton):
-    """A top-bar button with a line icon (``icon`` in ui.shell.icons) and a label; compact, only the icon."""
+    """A button with a line icon (``icon`` in ui.shell.icons) and a label; compact, only the icon (its tooltip
+    and accessible name stay).  With ``labelled_icon`` False it shows only its label until it is compact."""
 
-    def __init__(self, icon: str, label: str, parent: QWidget | None = None) -> None:
+    def __init__(self, icon: str, label: str, parent: QWidget | None = None, labelled_icon: bool = True) -> None:
         super().__init__(parent)
         self.setProperty("icon_name", icon)
         self.setText(label)
+        self._labelled = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if labelled_icon
+                          else Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.set_compact(False)
 
     def set_compact(self, compact: bool) -> None:
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if compact
-                                else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if compact else self._labelled)

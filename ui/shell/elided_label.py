@@ -32,7 +32,8 @@ class ElidedLabel(QLabel):
 
 class ElidedRow(QWidget):
     """Labels side by side that give way in turn when the row is short of room: the last one shrinks to its
-    least before the one before it loses a character, and so on (a box layout would shrink them together)."""
+    least before the one before it loses a character, and so on (a box layout would shrink them together).
+    Narrower than the first label whole with the others at their least, each label takes a line of its own."""
 
     def __init__(self, labels: list[ElidedLabel], spacing: int) -> None:
         super().__init__()
@@ -41,6 +42,10 @@ class ElidedRow(QWidget):
         layout.setSpacing(spacing)
         for label in labels:
             layout.addWidget(label)
+
+    def first_whole_width(self) -> int:
+        """The least width at which the first shown label is whole (the others at their least)."""
+        return self.layout().first_whole_width()
 
 
 class _GiveWayLayout(QLayout):
@@ -64,14 +69,39 @@ class _GiveWayLayout(QLayout):
         return self._across([item.sizeHint() for item in self._shown()])
 
     def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
-        return self._across([item.minimumSize() for item in self._shown()])
+        """Its widest label at its least (it takes more lines rather than more width)."""
+        shown = self._shown()
+        width = max((item.minimumSize().width() for item in shown), default=0)
+        return QSize(width, self.heightForWidth(width))
+
+    def first_whole_width(self) -> int:
+        shown = self._shown()
+        if not shown:
+            return 0
+        return self._across([shown[0].sizeHint(), *(item.minimumSize() for item in shown[1:])]).width()
 
     def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt override
         return Qt.Orientation(0)  # as wide and tall as its labels need, like a label (a layout grows by default)
 
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        heights = [item.sizeHint().height() for item in self._shown()]
+        if width >= self.first_whole_width():
+            return max(heights, default=0)
+        return sum(heights) + self.spacing() * max(0, len(heights) - 1)
+
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
         super().setGeometry(rect)
         shown = self._shown()
+        if rect.width() < self.first_whole_width():  # a line each, each elided to the width if it must be
+            y = rect.y()
+            for item in shown:
+                height = item.sizeHint().height()
+                item.setGeometry(QRect(rect.x(), y, min(rect.width(), item.sizeHint().width()), height))
+                y += height + self.spacing()
+            return
         widths = [item.sizeHint().width() for item in shown]
         short = self.sizeHint().width() - rect.width()
         for index in reversed(range(len(shown))):

@@ -71,8 +71,42 @@ def _engine(p: QPainter) -> None:
             p.drawLine(a, b)
 
 
+def _copy(p: QPainter) -> None:
+    p.drawRoundedRect(QRectF(8.5, 8.5, 11, 11), 2, 2)
+    p.drawPolyline([QPointF(15.5, 5), QPointF(6.5, 4.5), QPointF(4.5, 6.5), QPointF(4.5, 15.5)])
+
+
+def _regenerate(p: QPainter) -> None:
+    p.drawArc(QRectF(5, 5, 14, 14), 60 * 16, 270 * 16)
+    p.drawPolyline([QPointF(15.5, 3.5), QPointF(15.5, 7), QPointF(19, 7)])
+
+
+def _seed(p: QPainter) -> None:
+    p.drawLine(QPointF(12, 21), QPointF(12, 11))
+    for bulge in (QRectF(3.5, 4.5, 9, 7), QRectF(11.5, 3, 9, 7)):
+        p.drawEllipse(bulge)
+
+
+def _inspect(p: QPainter) -> None:
+    p.drawRoundedRect(QRectF(3.5, 4.5, 13, 15), 2, 2)
+    p.drawEllipse(QRectF(11, 11, 6, 6))
+    p.drawLine(QPointF(16.5, 16.5), QPointF(20.5, 20.5))
+
+
+def _edit(p: QPainter) -> None:
+    path = QPainterPath()
+    path.moveTo(4, 20)
+    path.lineTo(5, 15.5)
+    path.lineTo(15.5, 5)
+    path.lineTo(19, 8.5)
+    path.lineTo(8.5, 19)
+    path.closeSubpath()
+    p.drawPath(path)
+
+
 SHAPES: dict[str, Draw] = {"menu": _menu, "plus": _plus, "search": _search, "sliders": _sliders, "wide": _wide,
-                           "keyboard": _keyboard, "tokens": _tokens, "server": _server, "engine": _engine}
+                           "keyboard": _keyboard, "tokens": _tokens, "server": _server, "engine": _engine,
+                           "copy": _copy, "regenerate": _regenerate, "seed": _seed, "inspect": _inspect, "edit": _edit}
 
 
 def line_icon(name: str, color: QColor, size: int = 24) -> QIcon:
