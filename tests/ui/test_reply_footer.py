@@ -103,6 +103,10 @@ def test_on_a_short_row_the_figures_go_under_the_buttons_then_the_buttons_show_t
     assert all(b.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly and not b.icon().isNull()
                for b in buttons)
     assert all(b.toolTip() for b in buttons)  # what an icon does is still said on hover and to a screen reader
+    copy_icon = reply.copy_button.icon().pixmap(16).toImage()
+    reply.copy_button.click()  # an icon-only Copy cannot say "Copied ✓": its icon turns into a tick
+    assert reply.copy_button.accessibleName() == "Copied to the clipboard"
+    assert reply.copy_button.icon().pixmap(16).toImage() != copy_icon
 
 
 def test_a_wide_chat_keeps_buttons_and_figures_on_one_line(open_app):

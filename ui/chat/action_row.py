@@ -29,6 +29,7 @@ class ActionRow(QWidget):
         self.setObjectName("messageActions")
         self._layout = _ActionLayout(self, details, right)
         self._compact = False
+        self._icon_side = 0
         self._arranged_for: tuple = ()
 
     def add_button(self, button: QWidget) -> None:
@@ -63,14 +64,19 @@ class ActionRow(QWidget):
         super().changeEvent(event)
 
     def refresh_icons(self) -> None:
-        """Line icons in the buttons' own (muted) text colour, as tall as their text."""
-        buttons = [button for button in self._layout.buttons() if isinstance(button, QAbstractButton)
-                   and button.property("icon_name")]
-        if buttons:
-            color_icons(buttons[0], buttons)
+        """Line icons in the buttons' own (muted) text colour, as tall as their text, which follows the text
+        size (again after a theme change, a new text size or a new icon)."""
+        buttons = self._icon_buttons()
+        if not buttons:
+            return
+        self._icon_side = buttons[0].fontMetrics().height()
+        color_icons(buttons[0], buttons, self._icon_side)
         for button in buttons:
-            side = button.fontMetrics().height()
-            button.setIconSize(QSize(side, side))
+            button.setIconSize(QSize(self._icon_side, self._icon_side))
+
+    def _icon_buttons(self) -> list[QAbstractButton]:
+        return [button for button in self._layout.buttons() if isinstance(button, QAbstractButton)
+                and button.property("icon_name")]
 
     def _contents(self) -> tuple:
         """What the shape depends on: the width and the buttons shown with their texts."""
@@ -80,6 +86,9 @@ class ActionRow(QWidget):
     def _arrange(self) -> None:
         """Labelled buttons if they fit on one line, else icons only."""
         self._arranged_for = self._contents()
+        buttons = self._icon_buttons()
+        if buttons and buttons[0].fontMetrics().height() != self._icon_side:
+            self.refresh_icons()
         self._set_compact(False)
         compact = self._layout.buttons_width() > self.width()
         self._set_compact(compact)

@@ -270,12 +270,16 @@ class MessageWidget(QFrame):
         QGuiApplication.clipboard().setText(self.node.content)
         self.copy_button.setText("Copied ✓")
         self.copy_button.setAccessibleName("Copied to the clipboard")
+        self.copy_button.setProperty("icon_name", "check")  # what an icon-only Copy shows instead of its text
+        self._actions.refresh_icons()
         self._copied_timer.start()
         self.copied.emit()
 
     def _show_copy_idle(self) -> None:
         self.copy_button.setText("Copy")
         self.copy_button.setAccessibleName("Copy message")
+        self.copy_button.setProperty("icon_name", "copy")
+        self._actions.refresh_icons()
 
     def start_edit(self) -> None:
         """Edit in place: the text is replaced by an editor (Enter sends, Shift+Enter adds a line, Esc cancels)."""

@@ -104,9 +104,14 @@ def _edit(p: QPainter) -> None:
     p.drawPath(path)
 
 
+def _check(p: QPainter) -> None:
+    p.drawPolyline([QPointF(5, 12.5), QPointF(10, 17.5), QPointF(19, 7)])
+
+
 SHAPES: dict[str, Draw] = {"menu": _menu, "plus": _plus, "search": _search, "sliders": _sliders, "wide": _wide,
                            "keyboard": _keyboard, "tokens": _tokens, "server": _server, "engine": _engine,
-                           "copy": _copy, "regenerate": _regenerate, "seed": _seed, "inspect": _inspect, "edit": _edit}
+                           "copy": _copy, "regenerate": _regenerate, "seed": _seed, "inspect": _inspect, "edit": _edit,
+                           "check": _check}
 
 
 def line_icon(name: str, color: QColor, size: int = 24) -> QIcon:
@@ -133,8 +138,8 @@ def is_theme_change(event: QEvent) -> bool:
     return event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
 
 
-def color_icons(widget: QWidget, buttons: Iterable[QAbstractButton]) -> None:
-    """Draw each button's line icon (its ``icon_name`` property) in ``widget``'s text colour."""
+def color_icons(widget: QWidget, buttons: Iterable[QAbstractButton], size: int = 24) -> None:
+    """Draw each button's line icon (its ``icon_name`` property) in ``widget``'s text colour, ``size`` px."""
     color = widget.palette().color(QPalette.ColorRole.WindowText)
     for button in buttons:
-        button.setIcon(line_icon(button.property("icon_name"), color))
+        button.setIcon(line_icon(button.property("icon_name"), color, size))
