@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from layout_check import cut_off, settle
 from ui.chat.conversation_model import ConversationTree
+from ui.chat.message_widget import MessageWidget
 from ui.shell.panels import MIN_WINDOW_WIDTH
 
 
@@ -120,6 +121,25 @@ def test_a_wide_chat_keeps_buttons_and_figures_on_one_line(open_app):
         assert reply.copy_button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextOnly
     server_reply = window.chat_view.messages[3]
     assert shows_whole(server_reply.figures_label) and not shows_whole(server_reply.source_label)
+
+
+def test_on_a_column_too_narrow_even_for_the_icons_the_buttons_wrap(qtbot):
+    tree = ConversationTree()
+    tree.append("user", "Hello")
+    first = tree.append("assistant", "Hello!")
+    node = tree.add_alternative(first, "Hi there")  # a second version: ‹ 2/2 › joins the buttons
+    node.record = ReplyRecord(prompt_tokens=3, generated_tokens=4, ttft_s=0.1, decode_tokens_per_s=20.0,
+                              finish_reason="eos", seed=3)
+    message = MessageWidget(node)
+    qtbot.addWidget(message)
+    message.show()
+    message.resize(message.minimumSizeHint().width(), 400)
+    settle()
+    buttons = [b for b in message.findChildren(QAbstractButton) if b.isVisible()]
+    assert len({b.mapTo(message, b.rect().topLeft()).y() for b in buttons}) > 1  # on more than one line
+    for part in [*buttons, message.figures_label]:
+        box = part.rect().translated(part.mapTo(message, part.rect().topLeft()))
+        assert message.rect().contains(box), f"{part.accessibleName()} {box.getRect()} is outside {message.rect()}"
 
 
 SCALED = """

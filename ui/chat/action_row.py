@@ -39,15 +39,6 @@ class ActionRow(QWidget):
         self.refresh_icons()
         self._arrange()
 
-    @property
-    def compact(self) -> bool:
-        """Whether the buttons show only their icons."""
-        return self._compact
-
-    def lines(self) -> int:
-        """How many lines the row takes at its width."""
-        return len(self._layout.place(self.width()))
-
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._arrange()
