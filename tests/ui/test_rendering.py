@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+from collections import Counter
+
+from PySide6.QtCore import QEvent, QObject, QUrl
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QImage, QTextDocument
+from PySide6.QtWidgets import QLabel, QToolButton
 
 from engine.runtime.record import ReplyRecord
 from ui.chat.code_block import CodeBlock
@@ -138,3 +141,51 @@ def test_a_code_block_and_a_markdown_document_are_each_laid_out_once_not_once_pe
         document.documentLayout().documentSizeChanged.connect(layouts.append)
         build(document)
         assert len(layouts) == 1 and document.toPlainText().startswith(("def f", "Title"))
+
+
+class _EventCount(QObject):
+    """Counts the events of some types that the widgets a render makes (text views, code blocks, their labels and
+    buttons; not the parts Qt makes inside them) receive while it is installed on the application."""
+
+    def __init__(self, *types: QEvent.Type) -> None:
+        super().__init__()
+        self.types = types
+        self.counts = Counter()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() in self.types and isinstance(watched, (SafeBrowser, CodeBlock, QLabel, QToolButton)):
+            self.counts[event.type()] += 1
+        return False
+
+
+def test_a_reply_s_final_render_gives_no_widget_its_own_style_sheet_and_moves_none(window, qtbot):
+    """A reply's final render makes two text views and a header per code block: a style sheet of a widget's own
+    (a style object and a polish each) or a widget made apart and then moved into its parent (its events, palette
+    and font resolved again) made the end of a long reply cost about 12 ms a code block."""
+    from PySide6.QtWidgets import QApplication
+
+    blocks = 4
+    text = "".join(f"Step {n}, with `code`:\n\n```python\nprint({n})\n```\n\n" for n in range(blocks)) + "> Done."
+    tree = ConversationTree()
+    tree.append("user", "Steps, please")
+    reply = tree.append("assistant")
+    chat = window.chat_view
+    chat.show_welcome(False)
+    chat.show_path(tree.active_path())
+    widget = chat.messages[-1]
+    reply.content = text
+    widget.append_text(text)
+    reply.record = ReplyRecord(finish_reason="eos")
+    count = _EventCount(QEvent.Type.StyleChange, QEvent.Type.ParentChange)
+    app = QApplication.instance()
+    app.installEventFilter(count)
+    try:
+        widget.render_final()
+        shown = widget.body.text_widgets()
+        qtbot.waitUntil(lambda: all(view.isVisible() for view in shown), timeout=WAIT_MS)
+    finally:
+        app.removeEventFilter(count)
+    assert sum(isinstance(view, CodeBlock) for view in shown) == blocks
+    assert count.counts == {}
+    views = widget.body.findChildren(SafeBrowser)
+    assert len(views) == 2 * blocks + 1 and not any(view.styleSheet() for view in views)

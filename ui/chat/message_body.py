@@ -189,7 +189,7 @@ class MessageBody(QWidget):
         for block in split_blocks(parts.answer):
             line = parts.answer_line + block.line
             if block.kind == "code":
-                code = CodeBlock(block.text, block.language)
+                code = CodeBlock(block.text, block.language, self)
                 code.setProperty("sourceLine", line)
                 self.layout_.addWidget(code)
                 continue
@@ -225,7 +225,7 @@ class MessageBody(QWidget):
         return view
 
     def _view(self, name: str) -> SafeBrowser:
-        view = SafeBrowser()
+        view = SafeBrowser(self)  # made in its place: moving a widget into a new parent costs it again
         view.setAccessibleName(name)
         self.layout_.addWidget(view)
         return view

@@ -9,7 +9,7 @@ opens only web links, only when the user clicks them; hovering a link shows wher
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QMimeData, QUrl, Qt
-from PySide6.QtGui import QCursor, QDesktopServices, QImage, QTextDocument
+from PySide6.QtGui import QCursor, QDesktopServices, QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QToolTip, QWidget
 
 from ui.chat.render.markdown_document import render_markdown
@@ -34,7 +34,11 @@ class SafeBrowser(QTextBrowser):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.viewport().setAutoFillBackground(False)
-        self.setStyleSheet("QTextBrowser { background: transparent; }")
+        # Transparent through the palette, not a style sheet of its own: a widget's own style sheet costs a
+        # style object and a polish of the widget and its children each, and a reply can hold hundreds of views.
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
+        self.setPalette(palette)
         document = self.document()
         document.setUndoRedoEnabled(False)
         document.setDocumentMargin(2)
