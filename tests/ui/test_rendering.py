@@ -12,6 +12,7 @@ from engine.runtime.record import ReplyRecord
 from ui.chat.code_block import CodeBlock
 from ui.chat.conversation_model import ConversationTree
 from ui.chat.markdown_blocks import Block, split_blocks
+from ui.chat.message_body import MessageBody
 from ui.chat.message_widget import MessageWidget
 from ui.chat.safe_text import SafeBrowser
 from waits import WAIT_MS
@@ -144,8 +145,8 @@ def test_a_code_block_and_a_markdown_document_are_each_laid_out_once_not_once_pe
 
 
 class _EventCount(QObject):
-    """Counts the events of some types that the widgets a render makes (text views, code blocks, their labels and
-    buttons; not the parts Qt makes inside them) receive while it is installed on the application."""
+    """Counts the events of some types that a message's body and the widgets a render makes in it (text views,
+    code blocks, their labels and buttons; not the parts Qt makes inside them) receive while it is installed."""
 
     def __init__(self, *types: QEvent.Type) -> None:
         super().__init__()
@@ -153,7 +154,8 @@ class _EventCount(QObject):
         self.counts = Counter()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() in self.types and isinstance(watched, (SafeBrowser, CodeBlock, QLabel, QToolButton)):
+        if event.type() in self.types and isinstance(watched, (SafeBrowser, CodeBlock, QLabel, QToolButton,
+                                                               MessageBody)):
             self.counts[event.type()] += 1
         return False
 
@@ -189,3 +191,34 @@ def test_a_reply_s_final_render_gives_no_widget_its_own_style_sheet_and_moves_no
     assert count.counts == {}
     views = widget.body.findChildren(SafeBrowser)
     assert len(views) == 2 * blocks + 1 and not any(view.styleSheet() for view in views)
+
+
+def test_a_reply_s_final_render_lays_out_its_message_a_few_times_however_many_blocks_it_has(qtbot):
+    """Each view shown on its own in a visible message lays out the message (and every layout above it) again:
+    n views cost n layouts of n views, and the end of a long reply grew faster than the reply."""
+    from ui.chat.chat_view import ChatView
+
+    resizes = []
+    for blocks in (2, 12):
+        tree = ConversationTree()
+        tree.append("user", "Steps, please")
+        reply = tree.append("assistant")
+        chat = ChatView()
+        qtbot.addWidget(chat)
+        chat.resize(620, 600)
+        chat.show_welcome(False)
+        chat.show_path(tree.active_path())
+        chat.show()
+        widget = chat.messages[-1]
+        text = "".join(f"Step {n}:\n\n```python\nprint({n})\n```\n\n" for n in range(blocks)) + "Done."
+        reply.content = text
+        widget.append_text(text)
+        reply.record = ReplyRecord(finish_reason="eos")
+        count = _EventCount(QEvent.Type.Resize)
+        widget.body.installEventFilter(count)
+        widget.render_final()
+        shown = widget.body.text_widgets()
+        qtbot.waitUntil(lambda: all(view.isVisible() for view in shown), timeout=WAIT_MS)
+        widget.body.removeEventFilter(count)
+        resizes.append(count.counts[QEvent.Type.Resize])
+    assert max(resizes) <= 3, resizes

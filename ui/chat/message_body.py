@@ -143,12 +143,19 @@ class MessageBody(QWidget):
             self._number_streamed_lines(split_thinking(text) if markdown else Parts(None, text))
         anchor = reading_anchor(self)
         expanded = self.thinking.expanded if self.thinking is not None else False
+        # Built hidden and shown once: each view shown on its own in a visible message lays out the message and
+        # every layout above it again, so a reply of n views cost n layouts of n views.
+        visible = self.isVisible()
+        if visible:
+            self.hide()
         try:
             self._render(text, markdown, expanded, SHOWN_LIMIT if self._limited else None)
         except Exception:  # noqa: BLE001 - stored text must never stop the window; show it as it is
             log.exception("could not render a message of %d characters; showing it as plain text", len(text))
             self.clear()
             self._plain(text, 0)
+        if visible:
+            self.show()
         if anchor is not None:
             restore_anchor(self, anchor)
 
@@ -226,6 +233,7 @@ class MessageBody(QWidget):
 
     def _view(self, name: str) -> SafeBrowser:
         view = SafeBrowser(self)  # made in its place: moving a widget into a new parent costs it again
+        view.ensurePolished()  # the window's style sheet sets its font (the text size) before any text is in
         view.setAccessibleName(name)
         self.layout_.addWidget(view)
         return view
