@@ -172,3 +172,18 @@ def test_nothing_in_a_message_is_cut_off_at_200_percent_scaling_with_reply_setti
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
                             cwd=here.parents[1])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_chat_ends_just_below_its_last_message(open_app):
+    """A row's height comes from its width: a minimum as tall as the row wrapped at its narrowest would pad every
+    message, and the chat would scroll on into empty space under the last one."""
+    window = open_app().window
+    show_local_and_server_replies(window)
+    window.resize(1280, 360)  # shorter than the messages, so the chat scrolls
+    window.set_settings_open(False)
+    settle()
+    contents = window.chat_view.scroll.widget()
+    assert contents.height() > window.chat_view.scroll.viewport().height()
+    last = window.chat_view.messages[-1]
+    below_last = contents.height() - last.mapTo(contents, last.rect().bottomLeft()).y()
+    assert below_last < 3 * last.fontMetrics().height(), f"{below_last} px of empty chat under the last message"

@@ -149,10 +149,12 @@ class _ActionLayout(QLayout):
         return QSize(width, self._height(lines))
 
     def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
-        """As narrow as its widest part: the row wraps, it never pushes the message wider."""
-        widths = [item.minimumSize().width() for item in self._shown()]
-        width = max(widths, default=0)
-        return QSize(width, self.heightForWidth(width) if widths else 0)
+        """As narrow as its widest part: the row wraps, it never pushes the message wider.  As short as one line:
+        the height it needs at its width comes from heightForWidth; a minimum as tall as the row wrapped at its
+        narrowest would add that height to every message's minimum, and the chat's column would grow by it."""
+        shown = self._shown()
+        return QSize(max((item.minimumSize().width() for item in shown), default=0),
+                     max((item.minimumSize().height() for item in shown), default=0))
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
         super().setGeometry(rect)
