@@ -18,8 +18,9 @@ def conversation() -> ConversationTree:
     return tree
 
 
-def show_conversation(window) -> None:
-    tree = conversation()
+def show_conversation(window, tree: ConversationTree | None = None) -> None:
+    """``tree`` (by default the test conversation) in the window's chat."""
+    tree = tree or conversation()
     window.chat_view.show_welcome(False)
     window.controller.tree = tree
     window.chat_view.show_path(tree.active_path())

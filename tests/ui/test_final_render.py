@@ -9,7 +9,7 @@ from engine.runtime.record import ReplyRecord
 from ui.chat.body_anchor import reading_anchor
 from ui.chat.chat_view import ChatView
 from ui.chat.code_block import CodeBlock
-from ui.chat.conversation_model import ConversationTree
+from message_widgets import chat_awaiting_reply
 from waits import WAIT_MS
 
 # Markdown that changes height when rendered: headings, gaps between paragraphs, list markers, code widgets.
@@ -21,16 +21,7 @@ REPLY = "".join(SECTION.format(n=n) for n in range(12)) + "The end: line to read
 def streamed(qtbot, question: str, text: str):
     """A chat view whose last reply has had ``text`` streamed into it, in chunks as the controller flushes them,
     tall enough to scroll; returns the view, the reply's widget and its node."""
-    tree = ConversationTree()
-    tree.append("user", question)
-    reply = tree.append("assistant")
-    view = ChatView()
-    qtbot.addWidget(view)
-    view.resize(700, 420)
-    view.show_welcome(False)
-    view.show_path(tree.active_path())
-    view.show()
-    widget = view.messages[-1]
+    view, widget, reply = chat_awaiting_reply(qtbot, question, 700, 420)
     for start in range(0, len(text), 37):
         chunk = text[start:start + 37]
         reply.content += chunk

@@ -196,20 +196,11 @@ def test_a_reply_s_final_render_gives_no_widget_its_own_style_sheet_and_moves_no
 def test_a_reply_s_final_render_lays_out_its_message_a_few_times_however_many_blocks_it_has(qtbot):
     """Each view shown on its own in a visible message lays out the message (and every layout above it) again:
     n views cost n layouts of n views, and the end of a long reply grew faster than the reply."""
-    from ui.chat.chat_view import ChatView
+    from message_widgets import chat_awaiting_reply
 
     resizes = []
     for blocks in (2, 12):
-        tree = ConversationTree()
-        tree.append("user", "Steps, please")
-        reply = tree.append("assistant")
-        chat = ChatView()
-        qtbot.addWidget(chat)
-        chat.resize(620, 600)
-        chat.show_welcome(False)
-        chat.show_path(tree.active_path())
-        chat.show()
-        widget = chat.messages[-1]
+        chat, widget, reply = chat_awaiting_reply(qtbot, "Steps, please", 620, 600)
         text = "".join(f"Step {n}:\n\n```python\nprint({n})\n```\n\n" for n in range(blocks)) + "Done."
         reply.content = text
         widget.append_text(text)

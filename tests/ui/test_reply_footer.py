@@ -14,7 +14,7 @@ from engine.runtime.record import ReplyRecord
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
-from layout_check import cut_off, settle
+from layout_check import cut_off, settle, show_conversation
 from ui.chat.conversation_model import ConversationTree
 from ui.chat.message_widget import MessageWidget
 from ui.shell.panels import MIN_WINDOW_WIDTH
@@ -32,9 +32,17 @@ def show_local_and_server_replies(window) -> None:
     remote.record = ReplyRecord(prompt_tokens=5, generated_tokens=60, ttft_s=0.05, decode_tokens_per_s=3103.0,
                                 finish_reason="max_tokens", seed=1, server="http://127.0.0.1:40961/v1",
                                 model="stories260k")
-    window.chat_view.show_welcome(False)
-    window.controller.tree = tree
-    window.chat_view.show_path(tree.active_path())
+    show_conversation(window, tree)
+
+
+def replies_window(open_app, width: int, height: int, settings: bool = False):
+    """The app's window showing both replies, at ``width`` × ``height``, Reply settings open or closed."""
+    window = open_app().window
+    show_local_and_server_replies(window)
+    window.resize(width, height)
+    window.set_settings_open(settings)
+    settle()
+    return window
 
 
 def shows_whole(label: QLabel) -> bool:
@@ -89,11 +97,7 @@ def test_nothing_in_a_message_is_cut_off_or_scrolls_sideways(open_app, layout, t
 
 
 def test_on_a_short_row_the_figures_go_under_the_buttons_then_the_buttons_show_their_icons(open_app):
-    window = open_app().window
-    show_local_and_server_replies(window)
-    window.resize(800, 600)
-    window.set_settings_open(False)
-    settle()
+    window = replies_window(open_app, 800, 600)
     reply = window.chat_view.messages[3]
     assert figures_on_their_own_line(reply) and shows_whole(reply.figures_label)
     assert reply.copy_button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextOnly  # the buttons fit
@@ -111,11 +115,7 @@ def test_on_a_short_row_the_figures_go_under_the_buttons_then_the_buttons_show_t
 
 
 def test_a_wide_chat_keeps_buttons_and_figures_on_one_line(open_app):
-    window = open_app().window
-    show_local_and_server_replies(window)
-    window.resize(1280, 800)
-    window.set_settings_open(False)
-    settle()
+    window = replies_window(open_app, 1280, 800)
     for reply in window.chat_view.messages[1::2]:
         assert not figures_on_their_own_line(reply)
         assert reply.copy_button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextOnly
@@ -177,11 +177,7 @@ def test_nothing_in_a_message_is_cut_off_at_200_percent_scaling_with_reply_setti
 def test_the_chat_ends_just_below_its_last_message(open_app):
     """A row's height comes from its width: a minimum as tall as the row wrapped at its narrowest would pad every
     message, and the chat would scroll on into empty space under the last one."""
-    window = open_app().window
-    show_local_and_server_replies(window)
-    window.resize(1280, 360)  # shorter than the messages, so the chat scrolls
-    window.set_settings_open(False)
-    settle()
+    window = replies_window(open_app, 1280, 360)  # shorter than the messages, so the chat scrolls
     contents = window.chat_view.scroll.widget()
     assert contents.height() > window.chat_view.scroll.viewport().height()
     last = window.chat_view.messages[-1]

@@ -123,9 +123,7 @@ def show_server_reply(window) -> None:
     reply.record = ReplyRecord(prompt_tokens=5, generated_tokens=60, ttft_s=0.05, decode_tokens_per_s=3103.0,
                                finish_reason="max_tokens", seed=1, server="http://127.0.0.1:40961/v1",
                                model="stories260k")
-    window.chat_view.show_welcome(False)
-    window.controller.tree = tree
-    window.chat_view.show_path(tree.active_path())
+    show_conversation(window, tree)
 
 
 def test_a_reply_s_buttons_and_figures_stay_inside_its_card_beside_open_panels(open_app):
