@@ -175,11 +175,12 @@ def test_nothing_in_a_message_is_cut_off_at_200_percent_scaling_with_reply_setti
 
 
 def test_the_chat_ends_just_below_its_last_message(open_app):
-    """A row's height comes from its width: a minimum as tall as the row wrapped at its narrowest would pad every
-    message, and the chat would scroll on into empty space under the last one."""
+    """A row's height comes from its width: a minimum as tall as the row (or its figures) wrapped at its narrowest
+    would pad every message, and the chat would scroll on into empty space under the last one."""
     window = replies_window(open_app, 1280, 360)  # shorter than the messages, so the chat scrolls
     contents = window.chat_view.scroll.widget()
     assert contents.height() > window.chat_view.scroll.viewport().height()
     last = window.chat_view.messages[-1]
     below_last = contents.height() - last.mapTo(contents, last.rect().bottomLeft()).y()
-    assert below_last < 3 * last.fontMetrics().height(), f"{below_last} px of empty chat under the last message"
+    margin = window.chat_view.column.contentsMargins().bottom()
+    assert below_last <= margin + 2, f"{below_last} px of chat under the last message, with a margin of {margin}"

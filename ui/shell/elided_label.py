@@ -69,10 +69,10 @@ class _GiveWayLayout(QLayout):
         return self._across([item.sizeHint() for item in self._shown()])
 
     def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
-        """Its widest label at its least (it takes more lines rather than more width)."""
-        shown = self._shown()
-        width = max((item.minimumSize().width() for item in shown), default=0)
-        return QSize(width, self.heightForWidth(width))
+        """Its widest label at its least (it takes more lines rather than more width), one line tall: the height
+        at the width it gets comes from heightForWidth (see ui.chat.action_row)."""
+        return QSize(max((item.minimumSize().width() for item in self._shown()), default=0),
+                     max((item.minimumSize().height() for item in self._shown()), default=0))
 
     def first_whole_width(self) -> int:
         shown = self._shown()
